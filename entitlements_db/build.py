@@ -1,0 +1,164 @@
+"""Build step: validate ``data/`` and write the JSON bundle the library ships.
+
+Run ``python -m entitlements_db.build`` (or ``entlint db build``) after editing data.
+This is the only module that parses YAML; the lint path reads the bundle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from entitlements_db import models
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "data"
+BUNDLE_PATH = Path(__file__).resolve().parent / "bundle.json"
+SCHEMA_DIR = DATA_DIR / "schema"
+BUNDLE_FORMAT = 1
+
+#: JSON Schema files generated into data/schema/, one per kind of data file.
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "entitlement.json": models.Entitlement,
+    "non-existent.json": models.NonExistent,
+    "apple-internal.json": models.AppleInternal,
+    "background-modes.json": models.BackgroundModes,
+    "info-plist-keys.json": models.InfoPlistKeys,
+}
+
+
+class DataError(Exception):
+    """The data folder holds a file that does not validate; the message names it."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    version: str
+    entitlements: list[models.Entitlement]
+    non_existent: list[models.NonExistent]
+    apple_internal: models.AppleInternal
+    background_modes: models.BackgroundModes
+    info_plist_keys: models.InfoPlistKeys
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, YAMLError) as exc:
+        raise DataError(f"{path}: cannot read: {exc}") from exc
+
+
+def _validate(path: Path, model: type[BaseModel]) -> Any:
+    try:
+        return model.model_validate(_read_yaml(path))
+    except ValidationError as exc:
+        raise DataError(f"{path}: {exc}") from exc
+
+
+def _keyed_folder(folder: Path, model: type[BaseModel]) -> list[Any]:
+    """Load a folder of one-key-per-file YAML, checking each file is named after its key."""
+    entries = []
+    for path in sorted(folder.glob("*.yaml")):
+        entry = _validate(path, model)
+        if path.stem != entry.key:  # type: ignore[attr-defined]
+            raise DataError(f"{path}: file name does not match key {entry.key!r}")  # type: ignore[attr-defined]
+        entries.append(entry)
+    return entries
+
+
+def load_dataset(data_dir: Path = DATA_DIR) -> Dataset:
+    """Read and validate every data file (raises DataError naming the first bad file)."""
+    return Dataset(
+        version=(data_dir / "VERSION").read_text(encoding="utf-8").strip(),
+        entitlements=_keyed_folder(data_dir / "entitlements", models.Entitlement),
+        non_existent=_keyed_folder(data_dir / "non-existent", models.NonExistent),
+        apple_internal=_validate(data_dir / "apple-internal.yaml", models.AppleInternal),
+        background_modes=_validate(
+            data_dir / "info-plist" / "background-modes.yaml", models.BackgroundModes
+        ),
+        info_plist_keys=_validate(data_dir / "info-plist" / "keys.yaml", models.InfoPlistKeys),
+    )
+
+
+def _dump(model: BaseModel) -> Any:
+    return model.model_dump(mode="json", exclude_none=True, by_alias=True)
+
+
+def bundle(dataset: Dataset) -> dict[str, Any]:
+    """The JSON document shipped in the package (deterministic: no timestamps)."""
+    body: dict[str, Any] = {
+        "entitlements": [_dump(e) for e in dataset.entitlements],
+        "non_existent": [_dump(n) for n in dataset.non_existent],
+        "apple_internal": _dump(dataset.apple_internal),
+        "info_plist": {
+            "background_modes": _dump(dataset.background_modes),
+            "keys": _dump(dataset.info_plist_keys),
+        },
+    }
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    meta = {
+        "format": BUNDLE_FORMAT,
+        "version": dataset.version,
+        "digest": f"sha256:{digest}",
+        "counts": {
+            "entitlements": len(dataset.entitlements),
+            "non_existent": len(dataset.non_existent),
+            "apple_internal_keys": len(dataset.apple_internal.keys),
+            "apple_internal_prefixes": len(dataset.apple_internal.prefixes),
+            "background_modes": len(dataset.background_modes.modes),
+            "info_plist_keys": len(dataset.info_plist_keys.keys),
+        },
+    }
+    return {"meta": meta, **body}
+
+
+def render_bundle(dataset: Dataset) -> str:
+    return json.dumps(bundle(dataset), ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def render_schemas() -> dict[str, str]:
+    """JSON Schema text for each kind of data file, keyed by file name."""
+    return {
+        name: json.dumps(TypeAdapter(model).json_schema(), indent=2, sort_keys=True) + "\n"
+        for name, model in SCHEMAS.items()
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m entitlements_db.build",
+        description="Validate data/ and write the bundled JSON and the JSON Schema.",
+    )
+    parser.add_argument("--check", action="store_true", help="fail if the outputs are stale")
+    args = parser.parse_args(argv)
+    try:
+        dataset = load_dataset()
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    outputs = {BUNDLE_PATH: render_bundle(dataset)}
+    outputs.update({SCHEMA_DIR / name: text for name, text in render_schemas().items()})
+    stale = [path for path, text in outputs.items() if not path.exists() or path.read_text() != text]
+    if args.check:
+        for path in stale:
+            print(f"stale: {path.relative_to(REPO_ROOT)}", file=sys.stderr)
+        return 1 if stale else 0
+    for path in stale:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(outputs[path], encoding="utf-8")
+    counts = json.loads(outputs[BUNDLE_PATH])["meta"]["counts"]
+    print(f"dataset {dataset.version}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

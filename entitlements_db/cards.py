@@ -1,0 +1,95 @@
+"""Readable cards: what `entlint db show` and the language server's hover display."""
+
+from __future__ import annotations
+
+from entitlements_db.database import Database, Entitlement
+
+
+def _value_line(entitlement: Entitlement) -> str:
+    value = entitlement.value
+    parts = [value.type or "type not documented"]
+    if value.allowed:
+        parts.append("one of " + ", ".join(f"`{a}`" if isinstance(a, str) else str(a).lower() for a in value.allowed))
+    if value.prefixes:
+        parts.append("starting with " + " or ".join(f"`{p}`" for p in value.prefixes))
+    if value.min_items:
+        parts.append(f"at least {value.min_items} entr{'y' if value.min_items == 1 else 'ies'}")
+    if value.build_settings:
+        parts.append("build-setting references such as `$(AppIdentifierPrefix)` are normal")
+    return "; ".join(parts)
+
+
+def entitlement_card(entitlement: Entitlement) -> str:
+    """Markdown for one real entitlement."""
+    lines = [f"**{entitlement.key}**: {entitlement.name}", "", entitlement.summary, ""]
+    lines.append(f"- Value: {_value_line(entitlement)}")
+    platforms = []
+    for platform, info in entitlement.platforms.items():
+        text = platform + (f" {info['introduced']}+" if "introduced" in info else "")
+        if "deprecated" in info:
+            text += f" (deprecated {info['deprecated']})"
+        platforms.append(text)
+    lines.append(f"- Platforms: {', '.join(platforms)}")
+    if entitlement.counterparts:
+        lines.append("- On other platforms: " + ", ".join(f"{p}: `{k}`" for p, k in entitlement.counterparts.items()))
+    managed = entitlement.managed
+    if managed:
+        ask = f"; request at {managed.request_url}" if managed.request_url else ""
+        lines.append(f"- Managed: Apple must approve it for {', '.join(managed.distributions)}{ask}")
+    if entitlement.distribution:
+        lines.append(f"- Distribution: {', '.join(entitlement.distribution)}")
+    if entitlement.owner != "developer":
+        who = "the provisioning profile" if entitlement.owner == "profile" else "code signing"
+        lines.append(f"- Written by {who}, not by hand")
+    if entitlement.restricted_on_macos is not None:
+        lines.append(f"- macOS: {'needs' if entitlement.restricted_on_macos else 'does not need'} a provisioning profile")
+    if entitlement.capability:
+        lines.append(f"- Xcode capability: {entitlement.capability}")
+    if entitlement.info_plist:
+        needs = ", ".join(n["key"] + (f" ({n['when']})" if n.get("when") else "") for n in entitlement.info_plist)
+        lines.append(f"- Info.plist: {needs}")
+    if entitlement.requires:
+        lines.append(f"- Requires: {', '.join(f'`{k}`' for k in entitlement.requires)}")
+    if entitlement.deprecated:
+        replacement = entitlement.deprecated.get("replacement")
+        lines.append(f"- Deprecated: {entitlement.deprecated['note']}" + (f" Use `{replacement}`." if replacement else ""))
+    lines.append(f"- Docs: {entitlement.docs}")
+    return "\n".join(lines)
+
+
+def card(db: Database, key: str, platform: str | None = None) -> str:
+    """A card for any key: real, non-existent, Apple-internal, Info.plist, or unknown."""
+    real = db.get(key)
+    if real is not None:
+        return entitlement_card(real)
+    lines = [f"**{key}** is not an entitlement Apple defines."]
+    catalogued = db.non_existent(key)
+    if catalogued is not None:
+        lines += ["", catalogued.explanation]
+    internal = db.apple_internal(key)
+    if internal is not None:
+        lines = [f"**{key}** is private to Apple: {internal.note}"]
+    if db.info_plist_key(key) is not None:
+        lines = [f"**{key}** is an Info.plist key: it belongs in Info.plist, not in an entitlements file."]
+    suggestions = db.suggest(key, platform)
+    if suggestions:
+        lines += ["", "Use instead:"]
+        for s in suggestions:
+            what = f"`{s.key}`" if s.key else "nothing"
+            if s.value:
+                what += f" = `{s.value}`"
+            lines.append(f"- {what}: {s.note}")
+    return "\n".join(lines)
+
+
+def search(db: Database, text: str) -> list[Entitlement]:
+    """Entitlements mentioning every word of ``text`` (key, name, capability or summary)."""
+    words = text.lower().split()
+    found = []
+    for entitlement in db:
+        haystack = " ".join(
+            [entitlement.key, entitlement.name, entitlement.capability or "", entitlement.summary]
+        ).lower()
+        if all(w in haystack for w in words):
+            found.append(entitlement)
+    return sorted(found, key=lambda e: (text.lower() not in e.key.lower(), e.key))

@@ -1,0 +1,399 @@
+"""The database: the built JSON bundle behind small read-only views.
+
+Loading must stay cheap (a lint run starts a fresh interpreter every time), so this
+module uses only ``json`` and plain classes: no pydantic, no dataclasses, no YAML.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from entitlements_db.suggest import Suggestion
+
+PLATFORMS = ("iOS", "iPadOS", "macOS", "macCatalyst", "tvOS", "watchOS", "visionOS")
+DISTRIBUTIONS = ("development", "ad-hoc", "app-store", "in-house", "developer-id")
+
+#: Lower-case spellings users type, mapped to our platform names.
+PLATFORM_ALIASES = {p.lower(): p for p in PLATFORMS} | {
+    "mac-catalyst": "macCatalyst",
+    "catalyst": "macCatalyst",
+    "ipados": "iPadOS",
+    "xros": "visionOS",
+    "osx": "macOS",
+}
+
+
+class _View:
+    """A read-only wrapper around one record of the bundle."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.raw = raw
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.raw == self.raw  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.raw.get("key")))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.raw.get('key')!r})"
+
+
+class Source(_View):
+    __slots__ = ()
+
+    @property
+    def url(self) -> str:
+        return self.raw["url"]
+
+    @property
+    def kind(self) -> str:
+        return self.raw["kind"]
+
+    @property
+    def supports(self) -> str:
+        return self.raw["supports"]
+
+
+class ValueSchema(_View):
+    """What values an entitlement takes (any field may be unknown: None)."""
+
+    __slots__ = ()
+
+    @property
+    def type(self) -> str | None:
+        return self.raw.get("type")
+
+    @property
+    def allowed(self) -> list[str | int | bool] | None:
+        return self.raw.get("allowed")
+
+    @property
+    def prefixes(self) -> list[str] | None:
+        return self.raw.get("prefixes")
+
+    @property
+    def patterns(self) -> list[str] | None:
+        return self.raw.get("patterns")
+
+    @property
+    def min_items(self) -> int | None:
+        return self.raw.get("min_items")
+
+    @property
+    def build_settings(self) -> bool:
+        return self.raw.get("build_settings", False)
+
+    @property
+    def note(self) -> str | None:
+        return self.raw.get("note")
+
+
+class Managed(_View):
+    __slots__ = ()
+
+    @property
+    def distributions(self) -> list[str]:
+        return self.raw["distributions"]
+
+    @property
+    def request_url(self) -> str | None:
+        return self.raw.get("request_url")
+
+    @property
+    def note(self) -> str | None:
+        return self.raw.get("note")
+
+
+class Entitlement(_View):
+    """A real entitlement key and what Apple documents about it."""
+
+    __slots__ = ()
+
+    key = property(lambda self: self.raw["key"])
+    name = property(lambda self: self.raw["name"])
+    summary = property(lambda self: self.raw["summary"])
+    owner = property(lambda self: self.raw.get("owner", "developer"))
+    capability = property(lambda self: self.raw.get("capability"))
+    docs = property(lambda self: self.raw["docs"])
+    beta = property(lambda self: self.raw.get("beta", False))
+    free_account = property(lambda self: self.raw.get("free_account"))
+    restricted_on_macos = property(lambda self: self.raw.get("restricted_on_macos"))
+
+    @property
+    def value(self) -> ValueSchema:
+        return ValueSchema(self.raw["value"])
+
+    @property
+    def platforms(self) -> dict[str, dict[str, str]]:
+        """Platform name → {"introduced": version, "deprecated": version} (keys optional)."""
+        return self.raw["platforms"]
+
+    @property
+    def counterparts(self) -> dict[str, str]:
+        return self.raw.get("counterparts", {})
+
+    @property
+    def managed(self) -> Managed | None:
+        managed = self.raw.get("managed")
+        return Managed(managed) if managed else None
+
+    @property
+    def distribution(self) -> list[str] | None:
+        return self.raw.get("distribution")
+
+    @property
+    def info_plist(self) -> list[dict[str, str]]:
+        return self.raw.get("info_plist", [])
+
+    @property
+    def requires(self) -> list[str]:
+        return self.raw.get("requires", [])
+
+    @property
+    def deprecated(self) -> dict[str, str] | None:
+        return self.raw.get("deprecated")
+
+    @property
+    def sources(self) -> list[Source]:
+        return [Source(s) for s in self.raw["sources"]]
+
+    def available_on(self, platform: str) -> bool:
+        return platform in self.raw["platforms"]
+
+    def needs_approval_for(self, distribution: str) -> bool:
+        managed = self.raw.get("managed")
+        return bool(managed) and distribution in managed["distributions"]
+
+
+class Replacement(_View):
+    __slots__ = ()
+
+    kind = property(lambda self: self.raw["kind"])
+    key = property(lambda self: self.raw.get("key"))
+    value = property(lambda self: self.raw.get("value"))
+    note = property(lambda self: self.raw.get("note"))
+
+    @property
+    def platforms(self) -> list[str] | None:
+        return self.raw.get("platforms")
+
+    def applies_to(self, platforms: Sequence[str] | None) -> bool:
+        own = self.raw.get("platforms")
+        return not platforms or not own or any(p in own for p in platforms)
+
+
+class NonExistentKey(_View):
+    """A key Apple never defined, with what to write instead."""
+
+    __slots__ = ()
+
+    key = property(lambda self: self.raw["key"])
+    explanation = property(lambda self: self.raw["explanation"])
+    evidence = property(lambda self: self.raw["evidence"])
+
+    @property
+    def replacements(self) -> list[Replacement]:
+        return [Replacement(r) for r in self.raw["replacements"]]
+
+    @property
+    def sources(self) -> list[Source]:
+        return [Source(s) for s in self.raw["sources"]]
+
+
+class InternalMatch:
+    """Why a key is considered private to Apple: the matching key or prefix and its note."""
+
+    __slots__ = ("key", "matched", "note", "sources")
+
+    def __init__(self, key: str, matched: str, note: str, sources: list[Source]) -> None:
+        self.key = key
+        self.matched = matched
+        self.note = note
+        self.sources = sources
+
+    def __repr__(self) -> str:
+        return f"InternalMatch({self.key!r}, matched={self.matched!r})"
+
+
+class BackgroundMode(_View):
+    __slots__ = ()
+
+    value = property(lambda self: self.raw["value"])
+    label = property(lambda self: self.raw["label"])
+
+    @property
+    def platforms(self) -> list[str]:
+        return self.raw["platforms"]
+
+    @property
+    def usage_descriptions(self) -> list[str]:
+        return self.raw.get("usage_descriptions", [])
+
+
+class InfoPlistKey(_View):
+    __slots__ = ()
+
+    key = property(lambda self: self.raw["key"])
+    usage_description = property(lambda self: self.raw.get("usage_description", False))
+    deprecated = property(lambda self: self.raw.get("deprecated", False))
+    docs = property(lambda self: self.raw["docs"])
+
+
+class Database:
+    """Every fact of the dataset, indexed for the questions the linter asks."""
+
+    def __init__(self, bundle: Mapping[str, Any]) -> None:
+        self.meta: dict[str, Any] = bundle["meta"]
+        self._entitlements = {e["key"]: e for e in bundle["entitlements"]}
+        self._non_existent = {n["key"]: n for n in bundle["non_existent"]}
+        internal = bundle["apple_internal"]
+        self._internal_keys = {k["key"]: k for k in internal["keys"]}
+        self._internal_prefixes = sorted(internal["prefixes"], key=lambda p: -len(p["prefix"]))
+        info = bundle["info_plist"]
+        self.background_modes_docs: str = info["background_modes"]["docs"]
+        self._background_modes = {m["value"]: m for m in info["background_modes"]["modes"]}
+        self._info_keys = {k["key"]: k for k in info["keys"]["keys"]}
+        self.info_plist_prefixes: tuple[str, ...] = tuple(info["keys"]["prefixes"])
+        self._lower: dict[str, str] | None = None
+        self._suggester: Any = None
+
+    # -- real entitlements -------------------------------------------------
+    def __contains__(self, key: object) -> bool:
+        return key in self._entitlements
+
+    def __len__(self) -> int:
+        return len(self._entitlements)
+
+    def __iter__(self) -> Iterator[Entitlement]:
+        return (Entitlement(raw) for raw in self._entitlements.values())
+
+    def keys(self) -> list[str]:
+        return list(self._entitlements)
+
+    def get(self, key: str) -> Entitlement | None:
+        raw = self._entitlements.get(key)
+        return Entitlement(raw) if raw is not None else None
+
+    def __getitem__(self, key: str) -> Entitlement:
+        return Entitlement(self._entitlements[key])
+
+    def case_insensitive(self, key: str) -> str | None:
+        """The real key that equals ``key`` but for case, if any."""
+        if self._lower is None:
+            self._lower = {k.lower(): k for k in self._entitlements}
+        match = self._lower.get(key.lower())
+        return match if match != key else None
+
+    def filter(
+        self,
+        platform: str | None = None,
+        managed: bool | None = None,
+        distribution: str | None = None,
+    ) -> list[Entitlement]:
+        """Entitlements available on ``platform``, (not) managed, usable for ``distribution``.
+
+        An entitlement whose distribution is unknown is kept by a distribution filter:
+        absence of data is not evidence of absence.
+        """
+        found = []
+        for entitlement in self:
+            if platform and not entitlement.available_on(platform):
+                continue
+            if managed is not None and (entitlement.managed is not None) != managed:
+                continue
+            allowed = entitlement.distribution
+            if distribution and allowed is not None and distribution not in allowed:
+                continue
+            found.append(entitlement)
+        return found
+
+    # -- keys that are not real -------------------------------------------
+    def non_existent(self, key: str) -> NonExistentKey | None:
+        raw = self._non_existent.get(key)
+        return NonExistentKey(raw) if raw is not None else None
+
+    def non_existent_keys(self) -> list[NonExistentKey]:
+        return [NonExistentKey(raw) for raw in self._non_existent.values()]
+
+    def apple_internal(self, key: str) -> InternalMatch | None:
+        """Why ``key`` is private to Apple, or None. A documented key is never internal."""
+        if key in self._entitlements:
+            return None
+        entry = self._internal_keys.get(key)
+        if entry is not None:
+            return InternalMatch(key, key, entry["note"], [Source(s) for s in entry["sources"]])
+        for prefix in self._internal_prefixes:
+            if key.startswith(prefix["prefix"]):
+                sources = [Source(s) for s in prefix["sources"]]
+                return InternalMatch(key, prefix["prefix"], prefix["note"], sources)
+        return None
+
+    # -- Info.plist --------------------------------------------------------
+    def background_mode(self, value: str) -> BackgroundMode | None:
+        raw = self._background_modes.get(value)
+        return BackgroundMode(raw) if raw is not None else None
+
+    def background_modes(self) -> list[BackgroundMode]:
+        return [BackgroundMode(raw) for raw in self._background_modes.values()]
+
+    def info_plist_key(self, key: str) -> InfoPlistKey | None:
+        raw = self._info_keys.get(key)
+        return InfoPlistKey(raw) if raw is not None else None
+
+    def info_plist_keys(self) -> list[InfoPlistKey]:
+        return [InfoPlistKey(raw) for raw in self._info_keys.values()]
+
+    def looks_like_info_plist_key(self, key: str) -> bool:
+        """True for a known Info.plist key, or a dotless CamelCase key in an Apple family."""
+        if key in self._info_keys:
+            return True
+        if "." in key or "-" in key or key in self._entitlements:
+            return False
+        for prefix in self.info_plist_prefixes:
+            rest = key[len(prefix) :]
+            if key.startswith(prefix) and rest[:1].isupper() and any(c.islower() for c in rest):
+                return True
+        return False
+
+    # -- suggestions -------------------------------------------------------
+    def suggest(
+        self, key: str, platform: str | Sequence[str] | None = None, limit: int = 5
+    ) -> list[Suggestion]:
+        """Ranked replacements for ``key`` (best first); see :mod:`entitlements_db.suggest`."""
+        if self._suggester is None:
+            from entitlements_db.suggest import Suggester
+
+            self._suggester = Suggester(self)
+        platforms = [platform] if isinstance(platform, str) else list(platform or ())
+        return self._suggester.suggest(key, platforms, limit)
+
+
+_DATABASE: Database | None = None
+
+
+def _read_bundle() -> bytes:
+    # A plain file next to this module is the common case; importlib.resources costs
+    # ~15 ms to import, so it is only the fallback for zipped or unusual installs.
+    path = os.path.join(os.path.dirname(__file__), "bundle.json")
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError:
+        from importlib.resources import files
+
+        return files("entitlements_db").joinpath("bundle.json").read_bytes()
+
+
+def load() -> Database:
+    """The shipped database, read once per process."""
+    global _DATABASE
+    if _DATABASE is None:
+        _DATABASE = Database(json.loads(_read_bundle()))
+    return _DATABASE

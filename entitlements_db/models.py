@@ -1,0 +1,276 @@
+"""The authoring schema of the dataset, as frozen pydantic models.
+
+These models validate every YAML file in ``data/`` at build time and generate the
+JSON Schema in ``data/schema/``. They are never imported on the lint path: pydantic
+costs more to import than a whole lint run may take, so the runtime reads the built
+JSON bundle through the light views in :mod:`entitlements_db.database`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+Platform = Literal["iOS", "iPadOS", "macOS", "macCatalyst", "tvOS", "watchOS", "visionOS"]
+PLATFORMS: tuple[Platform, ...] = (
+    "iOS",
+    "iPadOS",
+    "macOS",
+    "macCatalyst",
+    "tvOS",
+    "watchOS",
+    "visionOS",
+)
+
+Distribution = Literal["development", "ad-hoc", "app-store", "in-house", "developer-id"]
+DISTRIBUTIONS: tuple[Distribution, ...] = (
+    "development",
+    "ad-hoc",
+    "app-store",
+    "in-house",
+    "developer-id",
+)
+
+ValueType = Literal[
+    "boolean",
+    "string",
+    "number",
+    "array-of-strings",
+    "dictionary",
+    "array-of-dictionaries",
+]
+
+SourceKind = Literal[
+    "apple-docs",  # a page of Apple's developer documentation
+    "apple-archive",  # Apple's documentation archive (retired guides)
+    "technote",  # an Apple technote (TN3125 …)
+    "xcode-capability",  # Apple's page on what an Xcode capability writes
+    "account-help",  # Apple Developer Account Help (capability tables, managed capabilities)
+    "apple-forums",  # a post by Apple staff (DTS) on the Apple Developer Forums
+    "provisioning-profile",  # the key is known from the contents of provisioning profiles
+    "apple-binary",  # the key appears in Apple's own signed binaries or open source
+    "third-party",  # evidence outside Apple (used for non-existent keys seen in the wild)
+]
+
+_VERSION = re.compile(r"^\d+(\.\d+){0,2}$")
+_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
+
+
+def _https(url: str) -> str:
+    if not re.match(r"^https://[A-Za-z0-9.\-]+\.[A-Za-z]{2,}(/\S*)?$", url):
+        raise ValueError(f"not a well-formed https URL: {url!r}")
+    return url
+
+
+def _version(text: str) -> str:
+    if not _VERSION.match(text):
+        raise ValueError(f"not a version such as 17.0: {text!r}")
+    return text
+
+
+def _key(text: str) -> str:
+    if not _KEY.match(text):
+        raise ValueError(f"not an entitlement-shaped key: {text!r}")
+    return text
+
+
+Url = Annotated[str, AfterValidator(_https)]
+Version = Annotated[str, AfterValidator(_version)]
+Key = Annotated[str, AfterValidator(_key)]
+Prose = Annotated[str, Field(min_length=12, max_length=600)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Source(Model):
+    """One primary source and the facts it supports."""
+
+    url: Url
+    kind: SourceKind
+    supports: str = Field(min_length=3, description="Which facts of the entry this source supports.")
+
+
+class ValueSchema(Model):
+    """What a value of the entitlement may be."""
+
+    type: ValueType | None = Field(
+        default=None, description="Value type; absent when no primary source states it."
+    )
+    allowed: list[str | int | bool] | None = Field(
+        default=None,
+        description="The only values (or array elements) Apple documents; case-sensitive.",
+    )
+    prefixes: list[str] | None = Field(
+        default=None,
+        description="A string value or each array element must start with one of these.",
+    )
+    patterns: list[str] | None = Field(
+        default=None,
+        description="Regular expressions an element may match instead of a prefix.",
+    )
+    min_items: int | None = Field(default=None, ge=0, description="Fewest array elements.")
+    build_settings: bool = Field(
+        default=False,
+        description="Build-setting references such as $(AppIdentifierPrefix) are normal in values.",
+    )
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> ValueSchema:
+        for pattern in self.patterns or ():
+            re.compile(pattern)
+        return self
+
+
+class Availability(Model):
+    introduced: Version | None = Field(default=None, description="First OS version; absent if unknown.")
+    deprecated: Version | None = Field(default=None, description="OS version that deprecated it.")
+
+
+class Managed(Model):
+    """Apple must approve the entitlement before a profile may carry it."""
+
+    distributions: list[Distribution] = Field(
+        description="Distribution models for which approval is needed (development is often free)."
+    )
+    request_url: Url | None = Field(default=None, description="Where to ask Apple for it.")
+    note: str | None = None
+
+
+class Deprecation(Model):
+    replacement: Key | None = None
+    note: str = Field(min_length=3)
+
+
+class InfoPlistNeed(Model):
+    key: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9]*$")
+    when: str | None = Field(default=None, description="When the key is needed, if not always.")
+
+
+class Entitlement(Model):
+    """A real entitlement key, one YAML file per key."""
+
+    key: Key
+    name: str = Field(min_length=2, description="The capability or Apple page title.")
+    summary: Prose = Field(description="One or two sentences in our own words.")
+    value: ValueSchema
+    platforms: dict[Platform, Availability] = Field(
+        min_length=1, description="Platforms where the key exists."
+    )
+    counterparts: dict[Platform, Key] | None = Field(
+        default=None, description="The key to use instead on platforms where this one does not exist."
+    )
+    owner: Literal["developer", "profile", "signing"] = Field(
+        default="developer",
+        description="Who writes the key: the developer, the provisioning profile, or code signing.",
+    )
+    managed: Managed | None = None
+    distribution: list[Distribution] | None = Field(
+        default=None, description="Distribution models that may use it; absent when unknown."
+    )
+    free_account: bool | None = Field(
+        default=None, description="Whether free Apple Account (Personal Team) teams may use it."
+    )
+    restricted_on_macos: bool | None = Field(
+        default=None,
+        description="On macOS, whether a provisioning profile must authorise the key.",
+    )
+    capability: str | None = Field(default=None, description="The Xcode capability that writes it.")
+    info_plist: list[InfoPlistNeed] = Field(default_factory=list)
+    requires: list[Key] = Field(
+        default_factory=list, description="Other entitlements that must accompany this one."
+    )
+    deprecated: Deprecation | None = None
+    beta: bool = Field(default=False, description="Apple marks the page as beta software.")
+    docs: Url
+    sources: list[Source] = Field(min_length=1)
+
+
+ReplacementKind = Literal["entitlement", "info-plist-key", "none", "apple-internal"]
+
+
+class Replacement(Model):
+    """What to write instead of a non-existent key."""
+
+    kind: ReplacementKind
+    key: str | None = Field(default=None, description="The entitlement or Info.plist key.")
+    value: str | None = Field(default=None, description="The Info.plist value, e.g. a UIBackgroundModes entry.")
+    platforms: list[Platform] | None = Field(
+        default=None, description="Platforms the replacement applies to; absent means all."
+    )
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _key_matches_kind(self) -> Replacement:
+        if self.kind in ("entitlement", "info-plist-key") and not self.key:
+            raise ValueError(f"a {self.kind} replacement needs a key")
+        if self.kind in ("none", "apple-internal") and self.key:
+            raise ValueError(f"a {self.kind} replacement has no key")
+        return self
+
+
+class NonExistent(Model):
+    """A key that Apple never defined, yet people and agents write it."""
+
+    key: str = Field(pattern=r"^\S+$")
+    explanation: Prose
+    replacements: list[Replacement] = Field(min_length=1)
+    evidence: Literal["apple-dts", "apple-docs", "seen-in-the-wild"] = Field(
+        description="apple-dts: Apple staff named it; apple-docs: Apple's documentation shows the "
+        "right key; seen-in-the-wild: found in public projects, with the reason it is not real."
+    )
+    sources: list[Source] = Field(min_length=1)
+
+
+class InternalPrefix(Model):
+    prefix: str = Field(pattern=r"^[A-Za-z0-9._\-]+$")
+    note: Prose
+    sources: list[Source] = Field(min_length=1)
+
+
+class InternalKey(Model):
+    key: Key
+    note: Prose
+    sources: list[Source] = Field(min_length=1)
+
+
+class AppleInternal(Model):
+    """Entitlements that only Apple's own software can hold."""
+
+    prefixes: list[InternalPrefix]
+    keys: list[InternalKey]
+
+
+class BackgroundMode(Model):
+    value: str = Field(pattern=r"^[a-z][a-z\-]*$")
+    label: str = Field(description="Xcode's label for the mode.")
+    platforms: list[Platform] = Field(min_length=1)
+    usage_descriptions: list[str] = Field(
+        default_factory=list, description="Info.plist purpose strings the mode needs."
+    )
+    sources: list[Source] = Field(min_length=1)
+
+
+class BackgroundModes(Model):
+    key: Literal["UIBackgroundModes"]
+    docs: Url
+    modes: list[BackgroundMode]
+
+
+class InfoPlistKey(Model):
+    key: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    usage_description: bool = Field(default=False, description="A privacy purpose string.")
+    deprecated: bool = False
+    docs: Url
+
+
+class InfoPlistKeys(Model):
+    """Info.plist keys we recognise, to catch them in entitlements files."""
+
+    prefixes: list[str] = Field(description="Prefixes of Apple's Info.plist key families.")
+    prefixes_source: Source
+    keys: list[InfoPlistKey]
