@@ -1,0 +1,152 @@
+"""The typer application: every `entlint` command except the hot path of `check`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from entitlements_lint import __version__
+
+app = typer.Typer(
+    name="entlint",
+    help="Catch Apple entitlement mistakes before code signing does.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+db_app = typer.Typer(help="Query the entitlement knowledge base.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from entitlements_db import load
+
+        typer.echo(f"entlint {__version__} (dataset {load().meta['version']})")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = None,
+) -> None:
+    """Catch Apple entitlement mistakes before code signing does."""
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+    add_help_option=False,
+)
+def check(ctx: typer.Context) -> None:
+    """Lint .entitlements files and Info.plists (see `entlint check --help`)."""
+    from entitlements_lint.cli_check import main
+
+    raise typer.Exit(main(ctx.args))
+
+
+@app.command()
+def rule(code: Annotated[str, typer.Argument(help="A rule code (ENT001) or name (unknown-entitlement).")]) -> None:
+    """Explain a rule: what it does, why, an example, what to write instead."""
+    from entitlements_lint.docs import render_rule
+    from entitlements_lint.rules import find
+
+    found = find(code)
+    if found is None:
+        typer.echo(f"entlint: error: no rule {code!r} (see `entlint rules`)", err=True)
+        raise typer.Exit(2)
+    typer.echo(render_rule(found))
+
+
+@app.command()
+def rules(
+    output_format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """List every rule with its code, name and default severity."""
+    from entitlements_lint.rules import ALL_RULES
+
+    if output_format == "json":
+        rows = [{"code": r.code, "name": r.name, "severity": r.severity, "summary": r.summary} for r in ALL_RULES]
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for r in ALL_RULES:
+        typer.echo(f"{r.code}  {r.name:<36} {r.severity:<8} {r.summary}")
+
+
+@db_app.command("show")
+def db_show(key: Annotated[str, typer.Argument(help="An entitlement key.")],
+            platform: Annotated[Optional[str], typer.Option(help="Filter suggestions by platform.")] = None) -> None:
+    """A readable card for an entitlement, or what to use instead of a key that does not exist."""
+    from entitlements_db import load
+    from entitlements_db.cards import card
+
+    typer.echo(card(load(), key, platform))
+
+
+@db_app.command("search")
+def db_search(text: Annotated[str, typer.Argument(help="Words to look for in keys, names and summaries.")]) -> None:
+    """Find entitlements whose key, name, capability or summary mentions TEXT."""
+    from entitlements_db import load
+    from entitlements_db.cards import search
+
+    found = search(load(), text)
+    if not found:
+        typer.echo(f"no entitlement mentions {text!r}", err=True)
+        raise typer.Exit(1)
+    for entitlement in found:
+        typer.echo(f"{entitlement.key}  ({entitlement.name})")
+
+
+@db_app.command("list")
+def db_list(
+    platform: Annotated[Optional[str], typer.Option(help="Only keys available on this platform.")] = None,
+    managed: Annotated[bool, typer.Option("--managed", help="Only keys Apple must approve.")] = False,
+    distribution: Annotated[Optional[str], typer.Option(help="Only keys usable with this distribution.")] = None,
+    output_format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """List entitlements, optionally filtered."""
+    from entitlements_db import load
+    from entitlements_lint.config import ConfigError, distribution_name, platform_name
+
+    try:
+        platform_value = platform_name(platform, "--platform") if platform else None
+        distribution_value = distribution_name(distribution, "--distribution") if distribution else None
+    except ConfigError as exc:
+        typer.echo(f"entlint: error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    found = load().filter(platform_value, True if managed else None, distribution_value)
+    if output_format == "json":
+        typer.echo(json.dumps([e.raw for e in found], indent=2, ensure_ascii=False))
+        return
+    for entitlement in found:
+        typer.echo(entitlement.key)
+
+
+@db_app.command("export")
+def db_export() -> None:
+    """Print the whole built dataset as JSON (schema: docs/export-format.md)."""
+    from entitlements_db.database import _read_bundle
+
+    sys.stdout.buffer.write(_read_bundle())
+
+
+@db_app.command("build")
+def db_build(check_only: Annotated[bool, typer.Option("--check", help="Fail if the bundle is stale.")] = False) -> None:
+    """Validate data/ and rebuild the bundle and JSON Schema (needs the `data` extra)."""
+    from entitlements_db.build import main
+
+    raise typer.Exit(main(["--check"] if check_only else []))
+
+
+@app.command()
+def lsp(
+    tcp: Annotated[Optional[str], typer.Option(help="Listen on HOST:PORT instead of stdio.")] = None,
+) -> None:
+    """Start the language server (stdio by default)."""
+    from entitlements_lint.lsp import serve
+
+    serve(tcp)

@@ -1,0 +1,197 @@
+"""`entlint check`: parse options, lint every file, fix, report, choose the exit code.
+
+This command runs in every pre-commit hook and Xcode build, so it starts without
+typer (≈120 ms to import) and parses its options with argparse; `entlint --help`
+still lists it through the typer application, which hands its arguments here.
+Exit codes: 0 nothing at or above the failing severity, 1 findings, 2 input or usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from entitlements_lint.findings import SEVERITIES, SEVERITY_RANK
+
+FORMATS = ("text", "concise", "xcode", "json", "sarif", "github")
+DESCRIPTION = "Lint .entitlements files and Info.plists (directories are searched recursively)."
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="entlint check", description=DESCRIPTION)
+    parser.add_argument("paths", nargs="*", default=["."], help="files or directories (- for standard input)")
+    target = parser.add_argument_group("target")
+    target.add_argument("--platform", action="append", metavar="NAME",
+                        help="iOS, iPadOS, macOS, macCatalyst, tvOS, watchOS or visionOS (repeatable)")
+    target.add_argument("--distribution", metavar="MODEL",
+                        help="development, ad-hoc, app-store, in-house or developer-id")
+    rules = parser.add_argument_group("rules")
+    rules.add_argument("--select", action="append", metavar="RULES", help="only these codes, prefixes or names (comma-separated)")
+    rules.add_argument("--extend-select", action="append", metavar="RULES", help="add to the selected rules")
+    rules.add_argument("--ignore", action="append", metavar="RULES", help="skip these codes, prefixes or names")
+    rules.add_argument("--config", metavar="PATH", help="use this .entlint.toml or pyproject.toml instead of discovery")
+    rules.add_argument("--isolated", action="store_true", help="ignore configuration files")
+    fixes = parser.add_argument_group("fixes")
+    fixes.add_argument("--fix", action="store_true", help="apply safe fixes")
+    fixes.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes (implies --fix)")
+    fixes.add_argument("--diff", action="store_true", help="show the fixes as a diff instead of writing them")
+    output = parser.add_argument_group("output")
+    output.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    output.add_argument("--output-file", "-o", metavar="PATH", help="write the report here instead of stdout")
+    output.add_argument("--statistics", action="store_true", help="count findings per rule")
+    output.add_argument("--fail-level", choices=SEVERITIES, help="lowest severity that fails the run (default: warning)")
+    output.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (input errors still exit 2)")
+    output.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the text output")
+    output.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
+    parser.add_argument("--stdin-filename", metavar="NAME", help="the name of the file read from standard input")
+    return parser
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from entitlements_db import load
+    from entitlements_lint import config as cfg
+    from entitlements_lint import engine
+
+    try:
+        overrides = _overrides(args, cfg)
+        finder = cfg.ConfigFinder()
+        fixed_settings = None
+        if args.isolated:
+            fixed_settings = cfg.Settings(root=os.getcwd())
+        elif args.config:
+            fixed_settings = cfg.load_config_file(args.config)
+        db = load()
+        results = []
+        total_fixed = 0
+        diffs = []
+        items = [("-", None)] if args.paths == ["-"] else list(engine.discover(args.paths))
+        for path, error in items:
+            if error is not None:
+                results.append(engine.input_error(path, error))
+                continue
+            display = args.stdin_filename or "-" if path == "-" else path
+            settings = fixed_settings or finder.for_path(display if path == "-" else path)
+            _apply(settings, overrides)
+            result, fixed, diff = _lint_one(path, display, settings, db, args, engine)
+            results.append(result)
+            total_fixed += fixed
+            if diff:
+                diffs.append(diff)
+    except cfg.ConfigError as exc:
+        print(f"entlint: error: {exc}", file=sys.stderr)
+        return 2
+    return _report(args, results, total_fixed, diffs)
+
+
+def _overrides(args: argparse.Namespace, cfg) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    overrides: dict = {}  # type: ignore[type-arg]
+    if args.platform:
+        overrides["platforms"] = tuple(dict.fromkeys(cfg.platform_name(p, "--platform") for p in _split(args.platform)))
+    if args.distribution:
+        overrides["distribution"] = cfg.distribution_name(args.distribution, "--distribution")
+    if args.select:
+        overrides["select"] = tuple(cfg.validate_selector(s, "--select") for s in _split(args.select))
+    if args.extend_select:
+        overrides["extend_select"] = tuple(cfg.validate_selector(s, "--extend-select") for s in _split(args.extend_select))
+    if args.ignore:
+        overrides["ignore"] = tuple(cfg.validate_selector(s, "--ignore") for s in _split(args.ignore))
+    if args.fail_level:
+        overrides["fail_level"] = args.fail_level
+    return overrides
+
+
+def _apply(settings, overrides: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
+    if "platforms" in overrides:
+        settings.platforms = overrides["platforms"]
+    if "distribution" in overrides:
+        settings.distribution = overrides["distribution"]
+    if "select" in overrides:
+        settings.select = overrides["select"]
+    if "extend_select" in overrides:
+        settings.select = settings.select + overrides["extend_select"]
+    if "ignore" in overrides:
+        settings.ignore = settings.ignore + overrides["ignore"]
+    if "fail_level" in overrides:
+        settings.fail_level = overrides["fail_level"]
+
+
+def _lint_one(path, display, settings, db, args, engine):  # type: ignore[no-untyped-def]
+    """Lint (and fix) one file; an unexpected exception becomes an internal-error finding."""
+    from entitlements_lint import fixes
+
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read()
+            result = engine.lint_bytes(data, display, settings, db)
+        else:
+            result = engine.lint_path(path, settings, db)
+        result.fail_level = settings.fail_level
+        if result.failed or not (args.fix or args.unsafe_fixes or args.diff) or result.document is None:
+            return result, 0, None
+        data = result.document.data
+        companion = None if path == "-" else engine.read_companion(path, result.kind)
+
+        def relint(candidate: bytes) -> list:  # type: ignore[type-arg]
+            return engine.lint_bytes(candidate, display, settings, db, result.kind, companion).findings
+
+        new, count, remaining = fixes.fix_bytes(data, relint, args.unsafe_fixes)
+        result.findings = remaining
+        result.fixed = count
+        if count == 0:
+            return result, 0, None
+        if args.diff:
+            result.findings = relint(data)  # nothing written: report what is there
+            return result, 0, fixes.unified_diff(display, data, new)
+        if path == "-":
+            sys.stdout.buffer.write(new)
+        else:
+            fixes.write_atomic(path, new)
+        return result, count, None
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
+        message = f"internal error in {display}, please report: {type(exc).__name__}: {exc}"
+        return engine.input_error(display, message), 0, None
+
+
+def _report(args, results, fixed: int, diffs: list[str]) -> int:  # type: ignore[no-untyped-def]
+    from entitlements_lint import report
+
+    stream = sys.stdout if args.paths != ["-"] or not (args.fix or args.unsafe_fixes) or args.diff else sys.stderr
+    color = args.color == "always" or (args.color == "auto" and stream.isatty() and not os.environ.get("NO_COLOR"))
+    out = []
+    if diffs:
+        out.append("".join(diffs))
+    if args.statistics:
+        out.append(report.statistics(results))
+    else:
+        out.append(report.REPORTERS[args.format](results, color))
+    if args.format in ("text", "concise") and not args.quiet:
+        out.append(report.summary(results, fixed))
+    text = "".join(out)
+    if args.output_file:
+        try:
+            with open(args.output_file, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            print(f"entlint: error: cannot write {args.output_file}: {exc.strerror}", file=sys.stderr)
+            return 2
+    else:
+        stream.write(text)
+    if any(r.failed for r in results):
+        return 2
+    if args.exit_zero:
+        return 0
+    failing = any(
+        SEVERITY_RANK[f.severity] >= SEVERITY_RANK[r.fail_level] for r in results for f in r.findings
+    )
+    return 1 if failing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

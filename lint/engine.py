@@ -1,0 +1,206 @@
+"""The engine: a file's bytes + settings + the database → findings (and fixed bytes).
+
+The CLI, the pre-commit hook, the language server and the Python API all lint
+through :func:`lint_bytes`; nothing else decides what a finding is.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from entitlements_lint.errors import InputError
+from entitlements_lint.findings import Finding
+from entitlements_lint.plist import PlistDocument, parse
+from entitlements_lint.rules import file_format
+from entitlements_lint.rules.base import ENTITLEMENTS, INFO_PLIST, Context, Rule, Target
+
+if TYPE_CHECKING:
+    from entitlements_db.database import Database
+    from entitlements_lint.config import Settings
+
+SKIPPED_DIRS = frozenset({"node_modules", "DerivedData", "Pods", "Carthage", "build", "__pycache__"})
+BUNDLE_SUFFIXES = (".app", ".appex", ".xcarchive", ".framework", ".bundle")
+DEVICE_FAMILIES = {1: "iOS", 2: "iPadOS", 3: "tvOS", 4: "watchOS", 6: "macCatalyst", 7: "visionOS"}
+SUPPORTED_PLATFORMS = {
+    "iPhoneOS": ("iOS", "iPadOS"),
+    "MacOSX": ("macOS",),
+    "AppleTVOS": ("tvOS",),
+    "WatchOS": ("watchOS",),
+    "XROS": ("visionOS",),
+}
+
+
+class FileResult:
+    """What linting one file produced. ``failed`` means it could not be read or parsed."""
+
+    __slots__ = ("path", "kind", "findings", "failed", "document", "fixed", "fail_level")
+
+    def __init__(self, path: str, kind: str, findings: list[Finding], failed: bool = False,
+                 document: PlistDocument | None = None) -> None:
+        self.path = path
+        self.kind = kind
+        self.findings = findings
+        self.failed = failed
+        self.document = document
+        self.fixed = 0
+        self.fail_level = "warning"
+
+
+def file_kind(path: str) -> str | None:
+    """What a path holds, judged by its name: entitlements, Info.plist, or neither."""
+    name = os.path.basename(path)
+    lower = name.lower()
+    if lower.endswith(".entitlements") or (lower.endswith(".plist") and "entitlements" in lower):
+        return ENTITLEMENTS
+    if name == "Info.plist" or name.endswith("-Info.plist") or lower == "info.plist":
+        return INFO_PLIST
+    return None
+
+
+def discover(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
+    """Files to lint, with an error message for paths that cannot be listed.
+
+    Explicit files are linted whatever their name (as entitlements unless named like an
+    Info.plist); directories are searched for entitlements files and Info.plists,
+    skipping hidden folders, build products and dependency folders.
+    """
+    for path in paths:
+        if os.path.isdir(path) and not path.endswith(BUNDLE_SUFFIXES):
+            errors: list[OSError] = []
+            found = []
+            for root, dirs, files in os.walk(path, onerror=errors.append):
+                dirs[:] = sorted(
+                    d for d in dirs
+                    if not d.startswith(".") and d not in SKIPPED_DIRS and not d.endswith(BUNDLE_SUFFIXES)
+                )
+                found.extend(os.path.join(root, f) for f in files if file_kind(f))
+            yield from ((f, None) for f in sorted(found))
+            for error in errors:
+                yield error.filename or path, f"cannot read directory: {error.strerror}"
+        elif os.path.exists(path) or os.path.islink(path):
+            yield path, None
+        else:
+            yield path, "no such file or directory"
+
+
+def read(path: str) -> bytes:
+    from entitlements_lint.plist import MAX_BYTES
+
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except IsADirectoryError:
+        raise InputError("is a directory") from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}") from None
+    return data
+
+
+def companion_path(path: str, kind: str) -> str | None:
+    """The other file of the same target in the same folder, when there is exactly one."""
+    directory = os.path.dirname(path) or "."
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return None
+    wanted = INFO_PLIST if kind == ENTITLEMENTS else ENTITLEMENTS
+    matches = [n for n in names if file_kind(n) == wanted]
+    return os.path.join(directory, matches[0]) if len(matches) == 1 else None
+
+
+def read_companion(path: str, kind: str) -> PlistDocument | None:
+    other = companion_path(path, kind)
+    if other is None:
+        return None
+    try:
+        document = parse(read(other))
+    except InputError:
+        return None
+    return document if document.root.kind == "dict" else None
+
+
+def infer_target(settings: Settings, kind: str, document: PlistDocument,
+                 companion: PlistDocument | None, db: Database) -> Target:
+    """Platforms and distribution: configured, or inferred with the reason recorded."""
+    granted = settings.granted
+    if settings.platforms:
+        return Target(settings.platforms, None, settings.distribution, granted)
+    info = document if kind == INFO_PLIST else companion
+    if info is not None:
+        platforms = _platforms_from_info(info)
+        if platforms:
+            origin = "from the Info.plist" if kind == INFO_PLIST else "from the Info.plist next to it"
+            return Target(platforms, origin, settings.distribution, granted)
+    entitlements = document if kind == ENTITLEMENTS else companion
+    if entitlements is not None:
+        for entry in entitlements.root.entries:
+            real = db.get(entry.key)
+            if real is not None and set(real.platforms) <= {"macOS", "macCatalyst"}:
+                origin = f"inferred from `{entry.key}`, which exists only on macOS"
+                return Target(("macOS", "macCatalyst"), origin, settings.distribution, granted)
+    return Target(None, None, settings.distribution, granted)
+
+
+def _platforms_from_info(info: PlistDocument) -> tuple[str, ...] | None:
+    root = info.root
+    found: list[str] = []
+    supported = root.get("CFBundleSupportedPlatforms")
+    for item in supported.value if supported is not None and supported.kind == "array" else ():
+        found.extend(SUPPORTED_PLATFORMS.get(item.value, ()) if item.kind == "string" else ())
+    families = root.get("UIDeviceFamily")
+    for item in families.value if families is not None and families.kind == "array" else ():
+        if item.kind == "integer" and item.value in DEVICE_FAMILIES:
+            found.append(DEVICE_FAMILIES[item.value])
+    if not found and (root.get("WKApplication") or root.get("WKWatchKitApp")):
+        found.append("watchOS")
+    if not found and root.get("LSMinimumSystemVersion") is not None:
+        found.append("macOS")
+    return tuple(dict.fromkeys(found)) or None
+
+
+def lint_bytes(data: bytes, path: str, settings: Settings, db: Database, kind: str | None = None,
+               companion: PlistDocument | None = None, target: Target | None = None) -> FileResult:
+    """Lint one file's bytes. Never raises for bad input: it becomes a syntax-error finding."""
+    kind = kind or file_kind(path) or ENTITLEMENTS
+    try:
+        document = parse(data)
+        if document.root.kind != "dict":
+            raise InputError(f"the root of the property list must be a dictionary, not <{document.root.kind}>")
+    except InputError as exc:
+        return FileResult(path, kind, [_input_finding(file_format.syntax_error, path, exc)], failed=True)
+    if target is None:
+        target = infer_target(settings, kind, document, companion, db)
+    ctx = Context(path, kind, document, db, target, companion)
+    findings = []
+    for rule in settings.rules_for(path):
+        if kind not in rule.applies_to:
+            continue
+        for finding in rule.run(ctx):
+            finding.severity = settings.severity_of(rule.code, rule.name, finding.severity)
+            findings.append(finding)
+    findings.sort(key=Finding.sort_key)
+    return FileResult(path, kind, findings, document=document)
+
+
+def lint_path(path: str, settings: Settings, db: Database, kind: str | None = None) -> FileResult:
+    """Read and lint one file, pairing it with its target's other file when there is one."""
+    kind = kind or file_kind(path) or ENTITLEMENTS
+    try:
+        data = read(path)
+    except InputError as exc:
+        return FileResult(path, kind, [_input_finding(file_format.io_error, path, exc)], failed=True)
+    companion = read_companion(path, kind)
+    return lint_bytes(data, path, settings, db, kind, companion)
+
+
+def input_error(path: str, message: str, kind: str = ENTITLEMENTS) -> FileResult:
+    """A result for a path that could not even be opened or listed."""
+    return FileResult(path, kind, [_input_finding(file_format.io_error, path, InputError(message))], failed=True)
+
+
+def _input_finding(rule: Rule, path: str, exc: InputError) -> Finding:
+    line = exc.line or 1
+    column = exc.column or 1
+    return Finding(rule.code, rule.name, rule.severity, exc.message, path, line, column)

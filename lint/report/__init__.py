@@ -1,0 +1,127 @@
+"""Reporters: findings → text for people, editors, CI systems. A reporter never decides severity."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+
+from entitlements_lint import __version__
+from entitlements_lint.engine import FileResult
+from entitlements_lint.findings import Finding
+
+Reporter = Callable[[Sequence[FileResult], bool], str]
+
+
+def all_findings(results: Sequence[FileResult]) -> list[Finding]:
+    return [f for r in results for f in r.findings]
+
+
+def text(results: Sequence[FileResult], color: bool) -> str:
+    """``path:line:col: CODE message``, then ``help:`` and the rule's docs link."""
+    bold, red, yellow, cyan, dim, reset = (
+        ("\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[36m", "\x1b[2m", "\x1b[0m") if color else ("",) * 6
+    )
+    tint = {"error": red, "warning": yellow, "info": cyan}
+    lines = []
+    for f in all_findings(results):
+        lines.append(f"{bold}{f.path}:{f.line}:{f.column}:{reset} {tint[f.severity]}{f.code}{reset} {f.message}")
+        if f.note:
+            lines.append(f"  {dim}note:{reset} {f.note}")
+        if f.suggestions:
+            best = f.suggestions[0]
+            what = f"`{best.key}`" if best.key else "no entitlement"
+            if best.value:
+                what += f" with value `{best.value}`"
+            others = ", ".join(f"`{s.key}`" for s in f.suggestions[1:3] if s.key)
+            more = f" (or {others})" if others else ""
+            lines.append(f"  {cyan}help:{reset} {what}: {best.note}{more}")
+        if f.fix is not None:
+            how = "--fix" if f.fix.safe else "--unsafe-fixes"
+            lines.append(f"  {cyan}fix:{reset} {f.fix.description} ({how})")
+        lines.append(f"  {dim}see: {f.url}{reset}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def xcode(results: Sequence[FileResult], color: bool) -> str:
+    """``path:line:col: error: message [CODE]``: Xcode shows these inline from a Run Script phase."""
+    level = {"error": "error", "warning": "warning", "info": "note"}
+    return "".join(
+        f"{f.path}:{f.line}:{f.column}: {level[f.severity]}: {f.message} [{f.code}]\n" for f in all_findings(results)
+    )
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(results: Sequence[FileResult], color: bool) -> str:
+    """GitHub Actions workflow commands, which become annotations on the pull request."""
+    level = {"error": "error", "warning": "warning", "info": "notice"}
+    out = []
+    for f in all_findings(results):
+        props = (
+            f"file={_escape_property(f.path)},line={f.line},col={f.column},"
+            f"endLine={f.end_line},endColumn={f.end_column},title={_escape_property(f.code + ' ' + f.rule)}"
+        )
+        out.append(f"::{level[f.severity]} {props}::{_escape_data(f.message)}\n")
+    return "".join(out)
+
+
+def json_report(results: Sequence[FileResult], color: bool) -> str:
+    from entitlements_db import load
+
+    document = {
+        "version": __version__,
+        "dataset": load().meta["version"],
+        "findings": [f.as_dict() for f in all_findings(results)],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def sarif(results: Sequence[FileResult], color: bool) -> str:
+    from entitlements_lint.report.sarif import render
+
+    return render(results)
+
+
+REPORTERS: dict[str, Reporter] = {
+    "text": text,
+    "concise": text,
+    "xcode": xcode,
+    "json": json_report,
+    "sarif": sarif,
+    "github": github,
+}
+
+
+def statistics(results: Sequence[FileResult]) -> str:
+    """One line per rule: count, code, name, how many are fixable."""
+    counts: dict[tuple[str, str], list[Finding]] = {}
+    for f in all_findings(results):
+        counts.setdefault((f.code, f.rule), []).append(f)
+    rows = sorted(counts.items(), key=lambda item: (-len(item[1]), item[0]))
+    lines = []
+    for (code, name), found in rows:
+        fixable = sum(1 for f in found if f.fix is not None and f.fix.safe)
+        mark = f" [{fixable} fixable]" if fixable else ""
+        lines.append(f"{len(found):5}  {code}  {name}{mark}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def summary(results: Sequence[FileResult], fixed: int) -> str:
+    findings = all_findings(results)
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+    files = len(results)
+    parts = [f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n]
+    fixable = sum(1 for f in findings if f.fix is not None and f.fix.safe)
+    line = f"Checked {files} file{'s' if files != 1 else ''}: "
+    line += ", ".join(parts) if parts else "no problems found"
+    if fixed:
+        line += f"; fixed {fixed}"
+    if fixable:
+        line += f"; {fixable} fixable with --fix"
+    return line + ".\n"

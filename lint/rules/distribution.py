@@ -1,0 +1,102 @@
+"""Entitlements that depend on how the app is distributed and who provisions it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from entitlements_lint.findings import Finding, Fix
+from entitlements_lint.rules.base import ENTITLEMENTS, Context, Rule
+
+TN3125 = "https://developer.apple.com/documentation/technotes/tn3125-inside-code-signing-provisioning-profiles"
+MANAGED = "https://developer.apple.com/help/account/reference/provisioning-with-managed-capabilities/"
+DEBUG_KEYS = ("get-task-allow", "com.apple.security.get-task-allow")
+
+
+@Rule(
+    code="ENT008",
+    name="managed-entitlement",
+    severity="info",
+    summary="Apple must approve the entitlement before a profile can carry it.",
+    applies_to=(ENTITLEMENTS,),
+    why=(
+        "Managed capabilities (Family Controls, CarPlay, Critical Alerts, multicast networking …) "
+        "are granted per team and often per distribution model: a key may be in the development "
+        "profile and missing from the ad hoc or App Store one. Knowing early avoids a late "
+        "\"Provisioning profile doesn't include the entitlement\" error."
+    ),
+    example="<key>com.apple.developer.family-controls</key>\n<true/>",
+    use_instead="Request the capability from Apple for each distribution you need, then regenerate the profiles.",
+    sources=(MANAGED,),
+)
+def managed_entitlement(ctx: Context) -> Iterator[Finding]:
+    distribution = ctx.target.distribution
+    for entry in ctx.entries():
+        real = ctx.db.get(entry.key)
+        managed = real.managed if real else None
+        if managed is None or entry.key in ctx.target.granted:
+            continue
+        if distribution and distribution not in managed.distributions:
+            continue
+        scope = distribution or ", ".join(managed.distributions)
+        message = f"`{entry.key}` needs Apple's approval for {scope} distribution"
+        if managed.request_url:
+            message += f"; request it at {managed.request_url}"
+        yield ctx.finding(managed_entitlement, entry.key_node, message, entry.key)
+
+
+@Rule(
+    code="ENT009",
+    name="profile-owned-key",
+    severity="warning",
+    summary="The key is written by the provisioning profile or code signing, not by hand.",
+    applies_to=(ENTITLEMENTS,),
+    why=(
+        "`application-identifier`, `com.apple.developer.team-identifier`, `beta-reports-active` "
+        "and `get-task-allow` come from the provisioning profile at signing time (and "
+        "`com.apple.security.get-task-allow` from Xcode). A hand-written copy goes stale when "
+        "the team, App ID or profile changes, and then signing or the App Store check fails."
+    ),
+    example="<key>com.apple.developer.team-identifier</key>\n<string>ABCDE12345</string>",
+    use_instead="Remove the key; Xcode copies the value from the provisioning profile when it signs.",
+    fix_safety="Removing the key is an unsafe fix: check first that nothing in your build reads the file for it.",
+    sources=(TN3125,),
+)
+def profile_owned_key(ctx: Context) -> Iterator[Finding]:
+    for entry in ctx.entries():
+        real = ctx.db.get(entry.key)
+        if real is None or real.owner == "developer":
+            continue
+        who = "the provisioning profile" if real.owner == "profile" else "code signing"
+        message = f"`{entry.key}` is set by {who}; do not write it by hand"
+        fix = Fix(f"Remove `{entry.key}`", [ctx.remove(entry.start, entry.end)], safe=False)
+        yield ctx.finding(profile_owned_key, entry.key_node, message, entry.key, fix=fix)
+
+
+@Rule(
+    code="ENT010",
+    name="debug-entitlement-in-distribution",
+    severity="error",
+    summary="`get-task-allow` is true in a build meant for distribution.",
+    applies_to=(ENTITLEMENTS,),
+    why=(
+        "`get-task-allow` lets a debugger attach to the app. Only development profiles allow it; "
+        "an ad hoc, App Store, in-house or Developer ID build that claims it fails the profile "
+        "check, App Store validation or notarization."
+    ),
+    example="<!-- distribution: app-store -->\n<key>get-task-allow</key>\n<true/>",
+    use_instead="Remove the key and let the profile decide (Xcode sets it for debug builds only).",
+    fix_safety="Removing the key is an unsafe fix.",
+    sources=(TN3125, "https://developer.apple.com/documentation/security/resolving-common-notarization-issues"),
+)
+def debug_entitlement_in_distribution(ctx: Context) -> Iterator[Finding]:
+    distribution = ctx.target.distribution
+    if distribution in (None, "development"):
+        return
+    for entry in ctx.entries():
+        if entry.key in DEBUG_KEYS and entry.value.kind == "true":
+            message = f"`{entry.key}` is true, but the distribution is {distribution}: debuggable builds cannot be distributed"
+            fix = Fix(f"Remove `{entry.key}`", [ctx.remove(entry.start, entry.end)], safe=False)
+            yield ctx.finding(debug_entitlement_in_distribution, entry.value, message, entry.key, fix=fix)
+
+
+RULES = (managed_entitlement, profile_owned_key, debug_entitlement_in_distribution)

@@ -1,0 +1,152 @@
+"""Does the key exist, and is it in the right file?"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from entitlements_lint.findings import Finding, Fix
+from entitlements_lint.rules.base import ENTITLEMENTS, INFO_PLIST, Context, Rule
+from entitlements_lint.rules.values import value_fits
+
+if TYPE_CHECKING:
+    from entitlements_db.database import NonExistentKey
+    from entitlements_db.suggest import Suggestion
+    from entitlements_lint.plist import Entry
+
+DTS_POST = "https://developer.apple.com/forums/thread/799000"
+
+
+@Rule(
+    code="ENT001",
+    name="unknown-entitlement",
+    severity="error",
+    summary="The key is not an entitlement Apple defines.",
+    applies_to=(ENTITLEMENTS,),
+    why=(
+        "A provisioning profile can only authorise entitlements Apple defines. An invented "
+        "key (often written by a coding agent, or guessed from a capability's name) makes "
+        "automatic signing fail with \"Provisioning profile doesn't include the X "
+        "entitlement\", or is silently useless. Many features need no entitlement at all, "
+        "or an Info.plist key instead."
+    ),
+    example="<key>com.apple.developer.push-notifications</key>\n<true/>",
+    use_instead="<key>aps-environment</key>\n<string>development</string>",
+    fix_safety=(
+        "Safe when the curated catalogue names exactly one real replacement for the target's "
+        "platforms and the current value is valid for it (com.apple.developer.app-groups → "
+        "com.apple.security.application-groups). Removing a key that needs no entitlement is "
+        "an unsafe fix (--unsafe-fixes)."
+    ),
+    sources=(DTS_POST, "https://developer.apple.com/documentation/bundleresources/entitlements"),
+)
+def unknown_entitlement(ctx: Context) -> Iterator[Finding]:
+    db, target = ctx.db, ctx.target
+    for entry in ctx.entries():
+        key = entry.key
+        if key in db or key in target.granted or db.looks_like_info_plist_key(key):
+            continue
+        catalogued = db.non_existent(key)
+        if catalogued is None and db.apple_internal(key) is not None:
+            continue
+        suggestions = db.suggest(key, target.platforms)
+        message = f"`{key}` is not an entitlement" + _advice(suggestions, catalogued is not None)
+        note = catalogued.explanation if catalogued is not None else None
+        fix = _fix(ctx, entry, catalogued)
+        if any(s.kind == "entitlement" and s.note.startswith("the real entitlement on") for s in suggestions):
+            message += target.assumption()
+        yield ctx.finding(unknown_entitlement, entry.key_node, message, key, suggestions, fix, note=note)
+
+
+def _advice(suggestions: list[Suggestion], certain: bool) -> str:
+    if not suggestions:
+        return ""
+    best = suggestions[0]
+    if best.kind == "none":
+        return "; no entitlement is needed" if best.note.startswith("no entitlement") else f"; {best.note}"
+    if best.kind == "info-plist-key":
+        value = f" value `{best.value}`" if best.value else ""
+        return f"; use the Info.plist key `{best.key}`{value} instead"
+    return f"; use `{best.key}`" if certain else f"; did you mean `{best.key}`?"
+
+
+def _fix(ctx: Context, entry: Entry, catalogued: NonExistentKey | None) -> Fix | None:
+    """Rename when exactly one real key replaces this one for the target; else remove if nothing is needed."""
+    if catalogued is None:
+        return None
+    fitting = [r for r in catalogued.replacements if r.applies_to(ctx.target.platforms)]
+    if len(fitting) == 1 and fitting[0].kind == "entitlement":
+        only = fitting[0]
+        real = ctx.db.get(only.key)
+        certain = ctx.target.platforms is not None or only.platforms is None
+        taken = any(e.key == only.key for e in ctx.entries())
+        if certain and real is not None and value_fits(real, entry.value) and not taken:
+            return Fix(f"Rename to `{only.key}`", [ctx.rename_key(entry, only.key)], safe=True)
+    if fitting and all(r.kind == "none" for r in fitting):
+        return Fix(f"Remove `{entry.key}`", [ctx.remove(entry.start, entry.end)], safe=False)
+    return None
+
+
+@Rule(
+    code="ENT002",
+    name="private-entitlement",
+    severity="error",
+    summary="The key is reserved for Apple's own software.",
+    applies_to=(ENTITLEMENTS,),
+    why=(
+        "Entitlements such as `com.apple.private.*` or `task_for_pid-allow` are granted only "
+        "to Apple's binaries. No provisioning profile for a third-party app carries them, so "
+        "the app fails to sign or is killed at launch. They are often copied from logs or from "
+        "Apple's own apps."
+    ),
+    example="<key>com.apple.private.security.no-sandbox</key>\n<true/>",
+    use_instead="Remove the key, and use the public API or entitlement for the feature.",
+    fix_safety="No automatic fix. If Apple granted your team the key, list it under `granted` in the configuration.",
+    sources=("https://developer.apple.com/documentation/bundleresources/entitlements",),
+)
+def private_entitlement(ctx: Context) -> Iterator[Finding]:
+    for entry in ctx.entries():
+        if entry.key in ctx.target.granted or ctx.db.non_existent(entry.key) is not None:
+            continue
+        match = ctx.db.apple_internal(entry.key)
+        if match is not None:
+            via = "" if match.matched == entry.key else f" (prefix `{match.matched}`)"
+            message = f"`{entry.key}` is private to Apple{via}: {match.note}"
+            yield ctx.finding(private_entitlement, entry.key_node, message, entry.key)
+
+
+@Rule(
+    code="ENT003",
+    name="misplaced-key",
+    severity="error",
+    summary="An Info.plist key in an entitlements file, or an entitlement in Info.plist.",
+    applies_to=(ENTITLEMENTS, INFO_PLIST),
+    why=(
+        "Entitlements and Info.plist keys live in different files and are read by different "
+        "parts of the system. `UIBackgroundModes` or a usage description in an entitlements "
+        "file has no effect (and may break signing); an entitlement in Info.plist grants nothing."
+    ),
+    example="<!-- App.entitlements -->\n<key>UIBackgroundModes</key>\n<array><string>remote-notification</string></array>",
+    use_instead="<!-- Info.plist -->\n<key>UIBackgroundModes</key>\n<array><string>remote-notification</string></array>",
+    fix_safety="Removing the key is an unsafe fix: move its value to the other file by hand first.",
+    sources=(DTS_POST,),
+)
+def misplaced_key(ctx: Context) -> Iterator[Finding]:
+    db = ctx.db
+    for entry in ctx.entries():
+        key = entry.key
+        if ctx.kind == ENTITLEMENTS:
+            if key in db or key in ctx.target.granted or not db.looks_like_info_plist_key(key):
+                continue
+            message = f"`{key}` is an Info.plist key, not an entitlement: move it to the target's Info.plist"
+            suggestion = db.suggest(key, ctx.target.platforms)
+        else:
+            if key not in db or db.info_plist_key(key) is not None:
+                continue
+            message = f"`{key}` is an entitlement: it belongs in the target's .entitlements file, not Info.plist"
+            suggestion = []
+        fix = Fix(f"Remove `{key}`", [ctx.remove(entry.start, entry.end)], safe=False)
+        yield ctx.finding(misplaced_key, entry.key_node, message, key, suggestion, fix)
+
+
+RULES = (unknown_entitlement, private_entitlement, misplaced_key)

@@ -1,0 +1,194 @@
+"""Is the value of a real entitlement of the right type and among the values Apple allows?"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from entitlements_db.database import Entitlement
+from entitlements_lint.findings import Finding, Fix
+from entitlements_lint.plist import Node
+from entitlements_lint.rules.base import ENTITLEMENTS, Context, Rule
+
+#: Plist element kinds that satisfy each value type of the dataset.
+KINDS = {
+    "boolean": ("true", "false"),
+    "string": ("string",),
+    "number": ("integer", "real"),
+    "array-of-strings": ("array",),
+    "dictionary": ("dict",),
+    "array-of-dictionaries": ("array",),
+}
+ELEMENT_KINDS = {"array-of-strings": "string", "array-of-dictionaries": "dict"}
+TYPE_NAMES = {
+    "boolean": "a Boolean",
+    "string": "a string",
+    "number": "a number",
+    "array-of-strings": "an array of strings",
+    "dictionary": "a dictionary",
+    "array-of-dictionaries": "an array of dictionaries",
+}
+KIND_NAMES = {
+    "true": "a Boolean",
+    "false": "a Boolean",
+    "string": "a string",
+    "integer": "an integer",
+    "real": "a real number",
+    "array": "an array",
+    "dict": "a dictionary",
+    "date": "a date",
+    "data": "data",
+}
+BUILD_SETTING = re.compile(r"\$[({][A-Za-z0-9_:]+[)}]")
+
+
+def value_fits(entitlement: Entitlement, node: Node) -> bool:
+    """True when ``node`` has the type the entitlement takes (or the type is unknown)."""
+    expected = entitlement.value.type
+    if expected is None:
+        return True
+    if node.kind not in KINDS[expected]:
+        return False
+    element = ELEMENT_KINDS.get(expected)
+    return element is None or all(child.kind == element for child in node.value)
+
+
+def strings(node: Node) -> list[Node]:
+    """The string nodes of a string value, or of an array's elements."""
+    if node.kind == "string":
+        return [node]
+    if node.kind == "array":
+        return [child for child in node.value if child.kind == "string"]
+    return []
+
+
+def is_wildcard(text: str) -> bool:
+    return text == "*" or text.endswith(".*") or text.endswith(":*")
+
+
+@Rule(
+    code="ENT004",
+    name="invalid-value-type",
+    severity="error",
+    summary="The value has a different type than the entitlement takes.",
+    applies_to=(ENTITLEMENTS,),
+    why=(
+        "The system reads each entitlement as one type. A string where a Boolean is expected, "
+        "or a single string where an array is expected (app groups, associated domains), makes "
+        "the entitlement invalid: the feature silently does not work, or the profile check fails."
+    ),
+    example="<key>com.apple.security.application-groups</key>\n<string>group.com.example</string>",
+    use_instead="<key>com.apple.security.application-groups</key>\n<array>\n\t<string>group.com.example</string>\n</array>",
+    sources=("https://developer.apple.com/documentation/bundleresources/entitlements",),
+)
+def invalid_value_type(ctx: Context) -> Iterator[Finding]:
+    for entry in ctx.entries():
+        real = ctx.db.get(entry.key)
+        expected = real.value.type if real else None
+        if expected is None:
+            continue
+        node = entry.value
+        if node.kind not in KINDS[expected]:
+            message = f"`{entry.key}` takes {TYPE_NAMES[expected]}, not {KIND_NAMES.get(node.kind, node.kind)}"
+            yield ctx.finding(invalid_value_type, node, message, entry.key)
+            continue
+        element = ELEMENT_KINDS.get(expected)
+        for child in node.value if element else ():
+            if child.kind != element:
+                message = (
+                    f"every element of `{entry.key}` must be {KIND_NAMES[element]}, "
+                    f"not {KIND_NAMES.get(child.kind, child.kind)}"
+                )
+                yield ctx.finding(invalid_value_type, child, message, entry.key)
+
+
+@Rule(
+    code="ENT005",
+    name="invalid-value",
+    severity="error",
+    summary="The value is not one Apple documents for the entitlement.",
+    applies_to=(ENTITLEMENTS,),
+    why=(
+        "Values are compared exactly: `Production` is not `production`, an app group must start "
+        "with `group.`, an associated domain with a service such as `applinks:`. A wrong value "
+        "fails the profile check or leaves the feature off. Build-setting references such as "
+        "`$(AppIdentifierPrefix)` are expanded by Xcode and are not flagged."
+    ),
+    example="<key>aps-environment</key>\n<string>Production</string>",
+    use_instead="<key>aps-environment</key>\n<string>production</string>",
+    fix_safety="Safe when the value differs from an allowed value only in letter case.",
+    sources=("https://developer.apple.com/documentation/bundleresources/entitlements",),
+)
+def invalid_value(ctx: Context) -> Iterator[Finding]:
+    for entry in ctx.entries():
+        real = ctx.db.get(entry.key)
+        if real is None or not value_fits(real, entry.value):
+            continue
+        schema = real.value
+        node = entry.value
+        if schema.min_items and node.kind == "array" and len(node.value) < schema.min_items:
+            message = f"`{entry.key}` needs at least {schema.min_items} entr{'y' if schema.min_items == 1 else 'ies'}"
+            yield ctx.finding(invalid_value, node, message, entry.key)
+        for item in strings(node):
+            text = item.value
+            if BUILD_SETTING.search(text) or is_wildcard(text):
+                continue  # expanded by Xcode / reported by wildcard-in-entitlements
+            problem = _problem(schema.allowed, schema.prefixes, schema.patterns, text)
+            if problem is None:
+                continue
+            fix = None
+            allowed = [a for a in schema.allowed or () if isinstance(a, str)]
+            same_case = [a for a in allowed if a.lower() == text.lower()]
+            if same_case:
+                fix = Fix(f"Replace with `{same_case[0]}`", [ctx.replace_text(item, same_case[0])], safe=True)
+            yield ctx.finding(invalid_value, item, f"`{entry.key}`: {problem}", entry.key, fix=fix)
+
+
+def _problem(
+    allowed: list[str | int | bool] | None,
+    prefixes: list[str] | None,
+    patterns: list[str] | None,
+    text: str,
+) -> str | None:
+    if allowed is not None and any(isinstance(a, str) for a in allowed):
+        if text in allowed:
+            return None
+        choices = ", ".join(f"`{a}`" for a in allowed)
+        return f"`{text}` is not an allowed value (one of {choices}; values are case-sensitive)"
+    if prefixes or patterns:
+        if any(text.startswith(p) for p in prefixes or ()):
+            return None
+        if any(re.match(p, text) for p in patterns or ()):
+            return None
+        if prefixes:
+            return f"`{text}` must start with {' or '.join(f'`{p}`' for p in prefixes)}"
+        return f"`{text}` does not have the documented format"
+    return None
+
+
+@Rule(
+    code="ENT011",
+    name="wildcard-in-entitlements",
+    severity="error",
+    summary="A wildcard value copied from a provisioning profile.",
+    applies_to=(ENTITLEMENTS,),
+    why=(
+        "Provisioning profiles use `*` and `TEAMID.*` to allow a family of values; a signature "
+        "must claim concrete values. App Store Connect rejects a wildcard in the signed "
+        "entitlements (ITMS-90046), and the device ignores it."
+    ),
+    example="<key>com.apple.developer.associated-domains</key>\n<string>*</string>",
+    use_instead="<key>com.apple.developer.associated-domains</key>\n<array>\n\t<string>applinks:example.com</string>\n</array>",
+    sources=("https://developer.apple.com/documentation/technotes/tn3125-inside-code-signing-provisioning-profiles",),
+)
+def wildcard_in_entitlements(ctx: Context) -> Iterator[Finding]:
+    for entry in ctx.entries():
+        real = ctx.db.get(entry.key)
+        allowed = (real.value.allowed or []) if real else []
+        for item in strings(entry.value):
+            if is_wildcard(item.value) and item.value not in allowed:
+                message = f"`{entry.key}` claims the wildcard `{item.value}`: list the concrete values your app uses"
+                yield ctx.finding(wildcard_in_entitlements, item, message, entry.key)
+
+
+RULES = (invalid_value_type, invalid_value, wildcard_in_entitlements)
