@@ -24,6 +24,14 @@ PLATFORM_ALIASES = {p.lower(): p for p in PLATFORMS} | {
     "ipados": "iPadOS",
     "xros": "visionOS",
     "osx": "macOS",
+    # Xcode's $(PLATFORM_NAME) values, so a Run Script phase can pass them through
+    "iphoneos": "iOS",
+    "iphonesimulator": "iOS",
+    "macosx": "macOS",
+    "appletvos": "tvOS",
+    "appletvsimulator": "tvOS",
+    "watchsimulator": "watchOS",
+    "xrsimulator": "visionOS",
 }
 
 

@@ -37,6 +37,11 @@ class Target:
         self.distribution = distribution
         self.granted = granted
 
+    @property
+    def certain(self) -> bool:
+        """Platforms were configured, not inferred: fixes that depend on them may be safe."""
+        return bool(self.platforms) and not self.platform_origin
+
     def assumption(self) -> str:
         """A suffix for messages that depend on an inferred platform."""
         if self.platform_origin:

@@ -63,7 +63,7 @@ def _advice(suggestions: list[Suggestion], certain: bool) -> str:
         return ""
     best = suggestions[0]
     if best.kind == "none":
-        return "; no entitlement is needed" if best.note.startswith("no entitlement") else f"; {best.note}"
+        return "; no entitlement is needed" + ("" if best.note.startswith("no entitlement") else f" ({best.note})")
     if best.kind == "info-plist-key":
         value = f" value `{best.value}`" if best.value else ""
         return f"; use the Info.plist key `{best.key}`{value} instead"
@@ -78,7 +78,7 @@ def _fix(ctx: Context, entry: Entry, catalogued: NonExistentKey | None) -> Fix |
     if len(fitting) == 1 and fitting[0].kind == "entitlement":
         only = fitting[0]
         real = ctx.db.get(only.key)
-        certain = ctx.target.platforms is not None or only.platforms is None
+        certain = ctx.target.certain or only.platforms is None
         taken = any(e.key == only.key for e in ctx.entries())
         if certain and real is not None and value_fits(real, entry.value) and not taken:
             return Fix(f"Rename to `{only.key}`", [ctx.rename_key(entry, only.key)], safe=True)

@@ -39,7 +39,9 @@ def invalid_background_mode(ctx: Context) -> Iterator[Finding]:
             continue
         mode = ctx.db.background_mode(item.value)
         if mode is not None:
-            if platforms and not any(p in mode.platforms for p in platforms):
+            # a Mac Catalyst app is an iOS app: it takes the iOS background modes
+            supported = set(mode.platforms) | ({"macCatalyst"} if "iOS" in mode.platforms else set())
+            if platforms and not supported.intersection(platforms):
                 message = (
                     f"background mode `{item.value}` is not available on {', '.join(platforms)} "
                     f"(only on {', '.join(mode.platforms)})"

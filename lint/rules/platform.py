@@ -60,7 +60,7 @@ def unavailable_on_platform(ctx: Context) -> Iterator[Finding]:
             other = ctx.db.get(counterpart)
             taken = any(e.key == counterpart for e in ctx.entries())
             if other is not None and value_fits(other, entry.value) and not taken:
-                fix = Fix(f"Rename to `{counterpart}`", [ctx.rename_key(entry, counterpart)], safe=True)
+                fix = Fix(f"Rename to `{counterpart}`", [ctx.rename_key(entry, counterpart)], safe=target.certain)
         severity = "warning" if target.platform_origin else None
         yield ctx.finding(
             unavailable_on_platform,

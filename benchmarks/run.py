@@ -1,0 +1,101 @@
+"""Speed figures the issues ask for, measured the way a user meets them.
+
+    python benchmarks/run.py            # all figures
+    python benchmarks/run.py --quick    # fewer repetitions
+
+Targets: cold `entlint check` of one small file ≤ 2.5× a cold plistlib load; 2,000 files
+in one run ≤ 3× plistlib parsing them; `import entitlements_db; load()` adds ≤ 15 ms to a
+cold start; `suggest()` < 1 ms per key. Each figure is a median of repeated runs.
+Run it on an installed (not editable) package: an editable install adds an import hook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SMALL = HERE.parent / "examples" / "MyApp" / "MyApp" / "MyApp.entitlements"
+PY = sys.executable
+
+
+def median_run(cmd: list[str], runs: int, cwd: str | None = None) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def report(name: str, value: float, unit: str, target: str, ok: bool) -> None:
+    print(f"{name:<52} {value:8.1f} {unit:<3} target {target:<12} {'ok' if ok else 'MISSED'}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    runs = 7 if args.quick else 25
+    small = str(SMALL)
+
+    bare = median_run([PY, "-c", "pass"], runs)
+    plist = median_run([PY, "-c", f"import plistlib; plistlib.load(open({small!r}, 'rb'))"], runs)
+    check = median_run([PY, "-m", "entitlements_lint.main", "check", "--isolated", small], runs)
+    report("cold start (python -c pass)", bare, "ms", "-", True)
+    report("cold plistlib.load of one file", plist, "ms", "-", True)
+    report("cold entlint check of one file", check, "ms", "-", True)
+    report("  ratio check / plistlib", check / plist, "x", "<= 2.5", check / plist <= 2.5)
+
+    load = median_run([PY, "-c", "import entitlements_db; entitlements_db.load()"], runs)
+    report("import entitlements_db + load(), over bare start", load - bare, "ms", "<= 15", load - bare <= 15)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = SMALL.read_bytes()
+        for i in range(2000):
+            Path(tmp, f"T{i:04}.entitlements").write_bytes(data)
+        parse_all = (
+            "import plistlib, os\n"
+            f"d = {tmp!r}\n"
+            "for n in sorted(os.listdir(d)):\n"
+            "    plistlib.load(open(os.path.join(d, n), 'rb'))\n"
+        )
+        many_runs = max(3, runs // 5)
+        plist_many = median_run([PY, "-c", parse_all], many_runs)
+        check_many = median_run([PY, "-m", "entitlements_lint.main", "check", "--isolated", "-q", tmp], many_runs)
+        report("plistlib parsing 2,000 files", plist_many, "ms", "-", True)
+        report("entlint check of 2,000 files", check_many, "ms", "-", True)
+        report("  ratio check / plistlib", check_many / plist_many, "x", "<= 3", check_many / plist_many <= 3)
+
+    sys.path.insert(0, str(HERE.parent))
+    import entitlements_db
+
+    db = entitlements_db.load()
+    keys = [
+        "com.apple.developer.push-notifications",
+        "com.apple.developer.healthkti",
+        "com.apple.security.application-group",
+        "com.apple.developer.networking.hotspotconfiguration",
+        "com.example.totally.unknown",
+        "com.apple.developer.icloud_services",
+    ]
+    db.suggest(keys[0])  # build the indexes once
+    rounds = 200
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for key in keys:
+            db.suggest(key, "iOS")
+    per_key = (time.perf_counter() - start) / (rounds * len(keys)) * 1000
+    report("suggest() per key", per_key, "ms", "< 1", per_key < 1)
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("NO_COLOR", "1")
+    sys.exit(main())
