@@ -21,8 +21,29 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SMALL = HERE.parent / "examples" / "MyApp" / "MyApp" / "MyApp.entitlements"
 PY = sys.executable
+#: A typical small, correct entitlements file: the common case a hook or build phase meets.
+SMALL_TEXT = b"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0">
+<dict>
+\t<key>aps-environment</key>
+\t<string>development</string>
+\t<key>com.apple.developer.associated-domains</key>
+\t<array>
+\t\t<string>applinks:example.com</string>
+\t</array>
+\t<key>com.apple.security.application-groups</key>
+\t<array>
+\t\t<string>group.com.example.shared</string>
+\t</array>
+\t<key>keychain-access-groups</key>
+\t<array>
+\t\t<string>$(AppIdentifierPrefix)com.example.shared</string>
+\t</array>
+</dict>
+</plist>
+"""
 
 
 def median_run(cmd: list[str], runs: int, cwd: str | None = None) -> float:
@@ -43,7 +64,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     runs = 7 if args.quick else 25
-    small = str(SMALL)
+    workdir = tempfile.mkdtemp(prefix="entlint-bench-")
+    small = os.path.join(workdir, "App.entitlements")
+    Path(small).write_bytes(SMALL_TEXT)
 
     bare = median_run([PY, "-c", "pass"], runs)
     plist = median_run([PY, "-c", f"import plistlib; plistlib.load(open({small!r}, 'rb'))"], runs)
@@ -57,7 +80,7 @@ def main() -> int:
     report("import entitlements_db + load(), over bare start", load - bare, "ms", "<= 15", load - bare <= 15)
 
     with tempfile.TemporaryDirectory() as tmp:
-        data = SMALL.read_bytes()
+        data = SMALL_TEXT
         for i in range(2000):
             Path(tmp, f"T{i:04}.entitlements").write_bytes(data)
         parse_all = (

@@ -9,12 +9,12 @@ The Python API::
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
 __version__ = "0.1.0"
 
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; annotations are strings
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from entitlements_lint.engine import FileResult
 
 __all__ = ["__version__", "lint_file", "lint_text"]

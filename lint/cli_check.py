@@ -11,9 +11,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
 
 from entitlements_lint.findings import SEVERITIES, SEVERITY_RANK
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; annotations are strings
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 FORMATS = ("text", "concise", "xcode", "json", "sarif", "github")
 DESCRIPTION = "Lint .entitlements files and Info.plists (directories are searched recursively)."
@@ -68,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.config:
             fixed_settings = cfg.load_config_file(args.config)
         db = load()
+        siblings = engine.Siblings()
         results = []
         total_fixed = 0
         diffs = []
@@ -79,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             display = args.stdin_filename or "-" if path == "-" else path
             settings = fixed_settings or finder.for_path(display if path == "-" else path)
             _apply(settings, overrides)
-            result, fixed, diff = _lint_one(path, display, settings, db, args, engine)
+            result, fixed, diff = _lint_one(path, display, settings, db, args, engine, siblings)
             results.append(result)
             total_fixed += fixed
             if diff:
@@ -122,7 +126,7 @@ def _apply(settings, overrides: dict) -> None:  # type: ignore[no-untyped-def,ty
         settings.fail_level = overrides["fail_level"]
 
 
-def _lint_one(path, display, settings, db, args, engine):  # type: ignore[no-untyped-def]
+def _lint_one(path, display, settings, db, args, engine, siblings):  # type: ignore[no-untyped-def]
     """Lint (and fix) one file; an unexpected exception becomes an internal-error finding."""
     from entitlements_lint import fixes
 
@@ -131,12 +135,12 @@ def _lint_one(path, display, settings, db, args, engine):  # type: ignore[no-unt
             data = sys.stdin.buffer.read()
             result = engine.lint_bytes(data, display, settings, db)
         else:
-            result = engine.lint_path(path, settings, db)
+            result = engine.lint_path(path, settings, db, siblings=siblings)
         result.fail_level = settings.fail_level
         if result.failed or not (args.fix or args.unsafe_fixes or args.diff) or result.document is None:
             return result, 0, None
         data = result.document.data
-        companion = None if path == "-" else engine.read_companion(path, result.kind)
+        companion = None if path == "-" else siblings.companion(path, result.kind)
 
         def relint(candidate: bytes) -> list:  # type: ignore[type-arg]
             return engine.lint_bytes(candidate, display, settings, db, result.kind, companion).findings

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Iterable, Sequence
-from typing import Any
 
 from entitlements_db.database import DISTRIBUTIONS, PLATFORM_ALIASES
 from entitlements_lint.findings import SEVERITIES
 from entitlements_lint.rules import ALL_RULES
 from entitlements_lint.rules.base import Rule
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; annotations are strings
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from typing import Any
 
 CONFIG_FILES = (".entlint.toml", "pyproject.toml")
 KNOWN_KEYS = {

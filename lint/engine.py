@@ -7,8 +7,6 @@ through :func:`lint_bytes`; nothing else decides what a finding is.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
 
 from entitlements_lint.errors import InputError
 from entitlements_lint.findings import Finding
@@ -16,7 +14,9 @@ from entitlements_lint.plist import PlistDocument, parse
 from entitlements_lint.rules import file_format
 from entitlements_lint.rules.base import ENTITLEMENTS, INFO_PLIST, Context, Rule, Target
 
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; annotations are strings
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
     from entitlements_db.database import Database
     from entitlements_lint.config import Settings
 
@@ -50,7 +50,9 @@ class FileResult:
 
 def file_kind(path: str) -> str | None:
     """What a path holds, judged by its name: entitlements, Info.plist, or neither."""
-    name = os.path.basename(path)
+    name = path.rsplit("/", 1)[-1].rsplit(os.sep, 1)[-1]
+    if not name.endswith((".entitlements", ".plist")):
+        return None
     lower = name.lower()
     if lower.endswith(".entitlements") or (lower.endswith(".plist") and "entitlements" in lower):
         return ENTITLEMENTS
@@ -98,27 +100,39 @@ def read(path: str) -> bytes:
     return data
 
 
-def companion_path(path: str, kind: str) -> str | None:
-    """The other file of the same target in the same folder, when there is exactly one."""
-    directory = os.path.dirname(path) or "."
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return None
-    wanted = INFO_PLIST if kind == ENTITLEMENTS else ENTITLEMENTS
-    matches = [n for n in names if file_kind(n) == wanted]
-    return os.path.join(directory, matches[0]) if len(matches) == 1 else None
+class Siblings:
+    """Finds the other file of a target in the same folder, listing each folder once per run."""
 
+    def __init__(self) -> None:
+        self._kinds: dict[str, dict[str, list[str]]] = {}
 
-def read_companion(path: str, kind: str) -> PlistDocument | None:
-    other = companion_path(path, kind)
-    if other is None:
-        return None
-    try:
-        document = parse(read(other))
-    except InputError:
-        return None
-    return document if document.root.kind == "dict" else None
+    def companion_path(self, path: str, kind: str) -> str | None:
+        """The target's other file in the same folder, when there is exactly one."""
+        directory = os.path.dirname(path) or "."
+        kinds = self._kinds.get(directory)
+        if kinds is None:
+            kinds = {ENTITLEMENTS: [], INFO_PLIST: []}
+            try:
+                names = os.listdir(directory)
+            except OSError:
+                names = []
+            for name in names:
+                found = file_kind(name)
+                if found:
+                    kinds[found].append(name)
+            self._kinds[directory] = kinds
+        matches = kinds[INFO_PLIST if kind == ENTITLEMENTS else ENTITLEMENTS]
+        return os.path.join(directory, matches[0]) if len(matches) == 1 else None
+
+    def companion(self, path: str, kind: str) -> PlistDocument | None:
+        other = self.companion_path(path, kind)
+        if other is None:
+            return None
+        try:
+            document = parse(read(other))
+        except InputError:
+            return None
+        return document if document.root.kind == "dict" else None
 
 
 def infer_target(settings: Settings, kind: str, document: PlistDocument,
@@ -184,14 +198,15 @@ def lint_bytes(data: bytes, path: str, settings: Settings, db: Database, kind: s
     return FileResult(path, kind, findings, document=document)
 
 
-def lint_path(path: str, settings: Settings, db: Database, kind: str | None = None) -> FileResult:
+def lint_path(path: str, settings: Settings, db: Database, kind: str | None = None,
+              siblings: Siblings | None = None) -> FileResult:
     """Read and lint one file, pairing it with its target's other file when there is one."""
     kind = kind or file_kind(path) or ENTITLEMENTS
     try:
         data = read(path)
     except InputError as exc:
         return FileResult(path, kind, [_input_finding(file_format.io_error, path, exc)], failed=True)
-    companion = read_companion(path, kind)
+    companion = (siblings or Siblings()).companion(path, kind)
     return lint_bytes(data, path, settings, db, kind, companion)
 
 

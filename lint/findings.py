@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; annotations are strings
 if TYPE_CHECKING:
+    from typing import Any
+
     from entitlements_db.suggest import Suggestion
 
 SEVERITIES = ("info", "warning", "error")

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
 
 from entitlements_lint.errors import InputError
 from entitlements_lint.findings import Edit, Finding
 from entitlements_lint.plist import parse
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; annotations are strings
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 MAX_ROUNDS = 10
 

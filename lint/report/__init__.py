@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
 
 from entitlements_lint import __version__
 from entitlements_lint.engine import FileResult
 from entitlements_lint.findings import Finding
 
-Reporter = Callable[[Sequence[FileResult], bool], str]
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; annotations are strings
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    Reporter = Callable[[Sequence[FileResult], bool], str]
+
 
 
 def all_findings(results: Sequence[FileResult]) -> list[Finding]:

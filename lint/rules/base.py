@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING
-
 from entitlements_lint.findings import Edit, Finding, Fix
 
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; annotations are strings
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
     from entitlements_db.database import Database
     from entitlements_db.suggest import Suggestion
     from entitlements_lint.plist import Entry, Node, PlistDocument

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from entitlements_lint.findings import Finding, Fix
 from entitlements_lint.rules.base import ENTITLEMENTS, Context, Rule
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; annotations are strings
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 TN3125 = "https://developer.apple.com/documentation/technotes/tn3125-inside-code-signing-provisioning-profiles"
 MANAGED = "https://developer.apple.com/help/account/reference/provisioning-with-managed-capabilities/"

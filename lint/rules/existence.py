@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
-
 from entitlements_lint.findings import Finding, Fix
 from entitlements_lint.rules.base import ENTITLEMENTS, INFO_PLIST, Context, Rule
 from entitlements_lint.rules.values import value_fits
 
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; annotations are strings
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from entitlements_db.database import NonExistentKey
     from entitlements_db.suggest import Suggestion
     from entitlements_lint.plist import Entry

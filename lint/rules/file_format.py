@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from entitlements_lint.findings import Finding, Fix
 from entitlements_lint.plist import Node
 from entitlements_lint.rules.base import ENTITLEMENTS, INFO_PLIST, Context, Rule
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; annotations are strings
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # io-error and syntax-error have no check: the engine reports them when a file cannot
 # be read or parsed, and then no other rule runs on that file.

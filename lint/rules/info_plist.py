@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from entitlements_db.suggest import Suggestion
 from entitlements_lint.findings import Finding, Fix
 from entitlements_lint.rules.base import ENTITLEMENTS, INFO_PLIST, Context, Rule
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; annotations are strings
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 BACKGROUND_MODES = "https://developer.apple.com/documentation/bundleresources/information-property-list/uibackgroundmodes"
 PROTECTED = "https://developer.apple.com/documentation/bundleresources/protected-resources"

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from entitlements_db.database import Entitlement
 from entitlements_db.suggest import Suggestion
 from entitlements_lint.findings import Finding, Fix
 from entitlements_lint.rules.base import ENTITLEMENTS, Context, Rule
 from entitlements_lint.rules.values import value_fits
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; annotations are strings
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 #: A Mac Catalyst app runs as a macOS process: macOS-only keys such as App Sandbox's
 #: apply to it, so a key documented for macOS is acceptable in a Catalyst target.

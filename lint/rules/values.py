@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from entitlements_db.database import Entitlement
 from entitlements_lint.findings import Finding, Fix
 from entitlements_lint.plist import Node
 from entitlements_lint.rules.base import ENTITLEMENTS, Context, Rule
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; annotations are strings
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 #: Plist element kinds that satisfy each value type of the dataset.
 KINDS = {
