@@ -38,6 +38,7 @@ ValueType = Literal[
     "string",
     "number",
     "array-of-strings",
+    "string-or-array-of-strings",  # a single string is accepted in place of a one-element array
     "dictionary",
     "array-of-dictionaries",
 ]

@@ -19,15 +19,21 @@ KINDS = {
     "string": ("string",),
     "number": ("integer", "real"),
     "array-of-strings": ("array",),
+    "string-or-array-of-strings": ("string", "array"),
     "dictionary": ("dict",),
     "array-of-dictionaries": ("array",),
 }
-ELEMENT_KINDS = {"array-of-strings": "string", "array-of-dictionaries": "dict"}
+ELEMENT_KINDS = {
+    "array-of-strings": "string",
+    "string-or-array-of-strings": "string",
+    "array-of-dictionaries": "dict",
+}
 TYPE_NAMES = {
     "boolean": "a Boolean",
     "string": "a string",
     "number": "a number",
     "array-of-strings": "an array of strings",
+    "string-or-array-of-strings": "a string or an array of strings",
     "dictionary": "a dictionary",
     "array-of-dictionaries": "an array of dictionaries",
 }
@@ -53,7 +59,7 @@ def value_fits(entitlement: Entitlement, node: Node) -> bool:
     if node.kind not in KINDS[expected]:
         return False
     element = ELEMENT_KINDS.get(expected)
-    return element is None or all(child.kind == element for child in node.value)
+    return element is None or node.kind != "array" or all(child.kind == element for child in node.value)
 
 
 def strings(node: Node) -> list[Node]:
@@ -96,7 +102,7 @@ def invalid_value_type(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding(invalid_value_type, node, message, entry.key)
             continue
         element = ELEMENT_KINDS.get(expected)
-        for child in node.value if element else ():
+        for child in node.value if element and node.kind == "array" else ():
             if child.kind != element:
                 message = (
                     f"every element of `{entry.key}` must be {KIND_NAMES[element]}, "
