@@ -72,7 +72,7 @@ def _keyed_folder(folder: Path, model: type[BaseModel]) -> list[Any]:
         if path.stem != entry.key:  # type: ignore[attr-defined]
             raise DataError(f"{path}: file name does not match key {entry.key!r}")  # type: ignore[attr-defined]
         entries.append(entry)
-    return entries
+    return sorted(entries, key=lambda e: e.key)
 
 
 def load_dataset(data_dir: Path = DATA_DIR) -> Dataset:

@@ -275,7 +275,8 @@ class Database:
 
     # -- real entitlements -------------------------------------------------
     def __contains__(self, key: object) -> bool:
-        return key in self._entitlements
+        # Plist values reach this as well: an unhashable list is simply not a key.
+        return isinstance(key, str) and key in self._entitlements
 
     def __len__(self) -> int:
         return len(self._entitlements)

@@ -5,7 +5,9 @@ Evidence is ranked from strongest to weakest:
 1. the curated catalogue of non-existent keys (a person checked the replacement);
 2. the platform counterpart of a real key used on the wrong platform;
 3. an Info.plist key written into an entitlements file;
-4. a real key that differs only in case, or only in ``_``/``-`` and plural endings;
+4. a real key that differs only in case, or only in ``_``/``-``, plural endings and
+   words run together (``readonly`` for ``read-only``); a key that differs from a
+   catalogued non-existent key in those ways gets the catalogue's replacements;
 5. similarity that understands the dotted structure of keys: keys are split into
    words (segments, ``-``/``_`` parts, camelCase humps), namespace words such as
    ``com``, ``apple``, ``developer`` weigh little, and words match exactly, as
@@ -23,7 +25,7 @@ import re
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; annotations are strings
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from entitlements_db.database import Database
+    from entitlements_db.database import Database, NonExistentKey
 
 #: Words that say where a key lives rather than what it is.
 NAMESPACE_WORDS = frozenset({"com", "apple", "developer", "security"})
@@ -91,6 +93,11 @@ def _normalised(key: str) -> str:
     return ".".join("-".join(_singular(w) for w in re.split(r"[-_]", seg.lower())) for seg in key.split("."))
 
 
+def _compact(key: str) -> str:
+    """The normalised key with ``-`` and ``_`` dropped: ``read-only`` and ``readonly`` meet."""
+    return _normalised(key).replace("-", "")
+
+
 class Suggester:
     """Indexes of the database built once, on the first suggestion asked for."""
 
@@ -100,10 +107,16 @@ class Suggester:
         self._by_word: dict[str, set[str]] = {}
         self._by_deletion: dict[str, set[str]] = {}
         self._by_normal: dict[str, str] = {}
+        self._by_compact: dict[str, str] = {}
+        #: Catalogued non-existent keys by compact form, to catch near misses of them too.
+        self._catalogue_compact: dict[str, str] = {}
+        for entry in db.non_existent_keys():
+            self._catalogue_compact.setdefault(_compact(entry.key), entry.key)
         for key in db.keys():
             key_words = tuple(dict.fromkeys(w for w in words(key) if w not in NAMESPACE_WORDS))
             self._words[key] = key_words
             self._by_normal.setdefault(_normalised(key), key)
+            self._by_compact.setdefault(_compact(key), key)
             for word in key_words:
                 self._by_word.setdefault(word, set()).add(key)
         vocabulary = list(self._by_word)
@@ -112,18 +125,14 @@ class Suggester:
                 self._by_deletion.setdefault(variant, set()).add(word)
         total = len(self._words) or 1
         self._idf = {w: 1.0 + math.log(total / len(keys)) for w, keys in self._by_word.items()}
+        self._max_idf = max(self._idf.values(), default=1.0)
 
     # -- public --------------------------------------------------------------
     def suggest(self, key: str, platforms: Sequence[str], limit: int) -> list[Suggestion]:
         found: list[Suggestion] = []
         entry = self.db.non_existent(key)
         if entry is not None:
-            replacements = entry.replacements
-            fitting = [r for r in replacements if r.applies_to(platforms)] or replacements
-            for rank, r in enumerate(fitting):
-                kind = r.kind if r.kind in ("entitlement", "info-plist-key") else "none"
-                note = r.note or _catalogue_note(r.kind, r.platforms)
-                found.append(Suggestion(kind, r.key, note, 100.0 - rank, r.value))
+            found.extend(_catalogued(entry, platforms, 100.0))
         real = self.db.get(key)
         if real is not None:
             for platform in platforms:
@@ -134,18 +143,24 @@ class Suggester:
         if info is not None:
             found.append(Suggestion("info-plist-key", key, "an Info.plist key: move it to Info.plist", 98.0))
         if real is None and entry is None:
-            found.extend(self._similar(key, platforms))
+            normal = _normalised(key)
+            compact = normal.replace("-", "")
+            near = self._catalogue_compact.get(compact)
+            near_entry = self.db.non_existent(near) if near else None
+            if near_entry is not None:
+                found.extend(_catalogued(near_entry, platforms, 94.0, f"as for {near}"))
+            found.extend(self._similar(key, platforms, normal, compact))
         return _ranked(found, limit)
 
     # -- similarity ----------------------------------------------------------
-    def _similar(self, key: str, platforms: Sequence[str]) -> list[Suggestion]:
+    def _similar(self, key: str, platforms: Sequence[str], normal: str, compact: str) -> list[Suggestion]:
         found: list[Suggestion] = []
         same_case = self.db.case_insensitive(key)
         if same_case:
             found.append(Suggestion("entitlement", same_case, "differs only in letter case", 96.0))
-        normal = self._by_normal.get(_normalised(key))
-        if normal and normal != same_case:
-            found.append(Suggestion("entitlement", normal, "differs only in separators or plural", 95.0))
+        respelled = self._by_normal.get(normal) or self._by_compact.get(compact)
+        if respelled and respelled != same_case:
+            found.append(Suggestion("entitlement", respelled, "differs only in separators or plural", 95.0))
         query = tuple(dict.fromkeys(w for w in words(key) if w not in NAMESPACE_WORDS))
         if not query:
             return found
@@ -184,11 +199,12 @@ class Suggester:
         """A Dice coefficient over words, weighted by how rare each word is."""
         target = self._words[candidate]
         idf = self._idf
+        rare = self._max_idf  # a word no key has weighs as much as the rarest word
         matched = 0.0
         for word in query:
             best = max((w for t, w in matches[word].items() if t in target), default=0.0)
-            matched += best * idf.get(word, max(idf.values(), default=1.0))
-        query_weight = sum(idf.get(w, max(idf.values(), default=1.0)) for w in query)
+            matched += best * idf.get(word, rare)
+        query_weight = sum(idf.get(w, rare) for w in query)
         target_weight = sum(idf[w] for w in target)
         return 2.0 * matched / (query_weight + target_weight) if query_weight + target_weight else 0.0
 
@@ -205,6 +221,18 @@ class Suggester:
                 note = f"{suggestion.note}; the {platform} name of {suggestion.key}"
                 return Suggestion("entitlement", other, note, suggestion.score)
         return Suggestion(suggestion.kind, suggestion.key, suggestion.note, suggestion.score - 30.0)
+
+
+def _catalogued(entry: NonExistentKey, platforms: Sequence[str], top: float, why: str = "") -> list[Suggestion]:
+    """The catalogue's replacements for ``entry`` that fit ``platforms``, best first."""
+    replacements = entry.replacements
+    fitting = [r for r in replacements if r.applies_to(platforms)] or replacements
+    found = []
+    for rank, r in enumerate(fitting):
+        kind = r.kind if r.kind in ("entitlement", "info-plist-key") else "none"
+        note = r.note or _catalogue_note(r.kind, r.platforms)
+        found.append(Suggestion(kind, r.key, f"{note} ({why})" if why else note, top - rank, r.value))
+    return found
 
 
 def _catalogue_note(kind: str, platforms: list[str] | None) -> str:
