@@ -312,6 +312,7 @@ class Database:
         An entitlement whose distribution is unknown is kept by a distribution filter:
         absence of data is not evidence of absence.
         """
+        platform = PLATFORM_ALIASES.get(platform.lower(), platform) if platform else None
         found = []
         for entitlement in self:
             if platform and not entitlement.available_on(platform):

@@ -90,7 +90,9 @@ def find_executables(path: str | os.PathLike[str]) -> list[SignedExecutable]:
             if macho.is_macho(head):
                 tree = _DirTree(target.parent)
                 return [
-                    SignedExecutable(target.name, "", None, tree.executable(target.name), None, None)
+                    SignedExecutable(
+                        target.name, "", None, tree.executable(target.name), None, None
+                    )
                 ]
             raise InputError(f"{path}: not a bundle, an .ipa or a Mach-O file")
     except OSError as error:
@@ -147,8 +149,10 @@ def _walk(tree: _Tree, bundle: str, depth: int, found: list[SignedExecutable]) -
     if not isinstance(name, str) or name in ("", ".", "..") or "/" in name or "\0" in name:
         raise InputError(f"{info_path}: CFBundleExecutable {name!r} is not a file name")
     executable = f"{executable_folder}/{name}"
-    if tree.kind(executable) != "file":
-        raise InputError(f"{bundle}: executable {name!r} named by CFBundleExecutable is missing")
+    kind = tree.kind(executable)
+    if kind != "file":
+        problem = "is missing" if kind is None else "is not a regular file"
+        raise InputError(f"{bundle}: executable {name!r} named by CFBundleExecutable {problem}")
     identifier = info.get("CFBundleIdentifier")
     has_profile = tree.kind(profile_path) == "file"
     found.append(
@@ -171,7 +175,7 @@ def _walk(tree: _Tree, bundle: str, depth: int, found: list[SignedExecutable]) -
 def _read_plist(data: bytes, where: str) -> dict[str, object]:
     try:
         value = plistlib.loads(data)
-    except Exception as error:  # plistlib raises expat, ValueError, TypeError, …
+    except Exception as error:  # noqa: BLE001 - plistlib raises many types
         raise InputError(f"{where}: not a valid property list ({error})") from None
     if not isinstance(value, dict):
         raise InputError(f"{where}: not a dictionary")
@@ -320,7 +324,7 @@ class _ZipTree:
                     chunks.append(chunk)
         except InputError:
             raise
-        except Exception as error:  # zipfile raises BadZipFile, zlib.error, RuntimeError, …
+        except Exception as error:  # noqa: BLE001 - BadZipFile, zlib.error, RuntimeError…
             raise InputError(f"{where}: cannot be decompressed ({error})") from None
         self._read_so_far += total
         return b"".join(chunks)

@@ -19,6 +19,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Query the entitlement knowledge base.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+profile_app = typer.Typer(help="Read provisioning profiles.", no_args_is_help=True)
+app.add_typer(profile_app, name="profile")
 
 
 def _version(value: bool) -> None:
@@ -150,3 +152,41 @@ def lsp(
     from entitlements_lint.lsp import serve
 
     serve(tcp)
+
+
+@profile_app.command("show")
+def profile_show(
+    path: Annotated[str, typer.Argument(help="A .mobileprovision or .provisionprofile file.")],
+    output_format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """A readable summary of a provisioning profile: who, what, until when, which entitlements."""
+    from entitlements_lint.errors import InputError
+    from entitlements_lint.signing import load_profile, profile_summary
+
+    if output_format not in ("text", "json"):
+        typer.echo(f"entlint: error: --format must be text or json, not {output_format!r}", err=True)
+        raise typer.Exit(2)
+    try:
+        profile = load_profile(path)
+    except InputError as exc:
+        typer.echo(f"entlint: error: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    summary = profile_summary(profile)
+    if output_format == "json":
+        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    labels = (
+        ("name", "Name"), ("uuid", "UUID"), ("team", "Team"), ("app_id", "App ID"),
+        ("platforms", "Platforms"), ("distribution", "Distribution"), ("created", "Created"),
+        ("expires", "Expires"), ("expired", "Expired"), ("devices", "Devices"),
+    )
+    for key, label in labels:
+        value = summary[key]
+        if isinstance(value, list):
+            value = ", ".join(value) or "-"
+        elif isinstance(value, bool):
+            value = "yes" if value else "no"
+        typer.echo(f"{label + ':':<14}{value if value not in (None, '') else '-'}")
+    typer.echo("Entitlements:")
+    for key, value in summary["entitlements"].items():
+        typer.echo(f"  {key} = {json.dumps(value, ensure_ascii=False)}")

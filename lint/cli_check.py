@@ -19,7 +19,11 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 FORMATS = ("text", "concise", "xcode", "json", "sarif", "github")
-DESCRIPTION = "Lint .entitlements files and Info.plists (directories are searched recursively)."
+DESCRIPTION = (
+    "Lint .entitlements files and Info.plists (directories are searched recursively), the "
+    "signatures of built products (.app, .appex, .xcarchive, .ipa, Mach-O) and Xcode projects "
+    "(.xcodeproj)."
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="iOS, iPadOS, macOS, macCatalyst, tvOS, watchOS or visionOS (repeatable)")
     target.add_argument("--distribution", metavar="MODEL",
                         help="development, ad-hoc, app-store, in-house or developer-id")
+    target.add_argument("--profile", metavar="PROFILE",
+                        help="compare with this .mobileprovision or .provisionprofile (its type is "
+                             "the distribution when none is configured)")
     rules = parser.add_argument_group("rules")
     rules.add_argument("--select", action="append", metavar="RULES", help="only these codes, prefixes or names (comma-separated)")
     rules.add_argument("--extend-select", action="append", metavar="RULES", help="add to the selected rules")
@@ -70,8 +77,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             fixed_settings = cfg.Settings(root=os.getcwd())
         elif args.config:
             fixed_settings = cfg.load_config_file(args.config)
+        profile = None
+        if args.profile:
+            from entitlements_lint import signing
+            from entitlements_lint.errors import InputError
+
+            try:
+                profile = signing.load_profile(args.profile)
+            except InputError as exc:
+                print(f"entlint: error: {exc.message}", file=sys.stderr)
+                return 2
         db = load()
         siblings = engine.Siblings()
+        notes: list[str] = []
         results = []
         total_fixed = 0
         diffs = []
@@ -83,7 +101,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             display = args.stdin_filename or "-" if path == "-" else path
             settings = fixed_settings or finder.for_path(display if path == "-" else path)
             _apply(settings, overrides)
-            result, fixed, diff = _lint_one(path, display, settings, db, args, engine, siblings)
+            if path != "-" and _is_artefact(path):
+                results.extend(_lint_artefact(path, settings, db, profile, notes))
+                continue
+            if profile is not None:
+                from entitlements_lint import signing
+
+                settings, note = signing.with_profile_distribution(settings, profile)
+                if note and note not in notes:
+                    notes.append(note)
+            result, fixed, diff = _lint_one(path, display, settings, db, args, engine, siblings, profile)
             results.append(result)
             total_fixed += fixed
             if diff:
@@ -91,7 +118,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     except cfg.ConfigError as exc:
         print(f"entlint: error: {exc}", file=sys.stderr)
         return 2
+    if not args.quiet:
+        for note in notes:
+            print(f"entlint: {note}", file=sys.stderr)
     return _report(args, results, total_fixed, diffs)
+
+
+_ARTEFACT_SUFFIXES = (".app", ".appex", ".xcarchive", ".ipa", ".xcodeproj", "project.pbxproj")
+
+
+def _is_artefact(path: str) -> bool:
+    """A built product or an Xcode project; cheap for plain plists (no signing module loaded)."""
+    from entitlements_lint.engine import file_kind
+
+    if not path.rstrip("/" + os.sep).endswith(_ARTEFACT_SUFFIXES) and file_kind(path):
+        return False
+    from entitlements_lint import signing
+
+    return signing.artefact_kind(path) is not None
+
+
+def _lint_artefact(path, settings, db, profile, notes):  # type: ignore[no-untyped-def]
+    """Lint a built product's signatures or an Xcode project's files; never raises."""
+    from entitlements_lint import engine, signing
+
+    try:
+        if signing.artefact_kind(path) == signing.PROJECT:
+            return signing.lint_project(path, settings, db, profile)
+        results, found = signing.lint_product(path, settings, db, profile)
+        notes.extend(found)
+        return results
+    except Exception as exc:  # noqa: BLE001 - one bad input must not stop the others
+        return [engine.input_error(path, f"internal error, please report: {type(exc).__name__}: {exc}")]
 
 
 def _overrides(args: argparse.Namespace, cfg) -> dict:  # type: ignore[no-untyped-def,type-arg]
@@ -126,16 +184,16 @@ def _apply(settings, overrides: dict) -> None:  # type: ignore[no-untyped-def,ty
         settings.fail_level = overrides["fail_level"]
 
 
-def _lint_one(path, display, settings, db, args, engine, siblings):  # type: ignore[no-untyped-def]
+def _lint_one(path, display, settings, db, args, engine, siblings, profile=None):  # type: ignore[no-untyped-def]
     """Lint (and fix) one file; an unexpected exception becomes an internal-error finding."""
     from entitlements_lint import fixes
 
     try:
         if path == "-":
             data = sys.stdin.buffer.read()
-            result = engine.lint_bytes(data, display, settings, db)
+            result = engine.lint_bytes(data, display, settings, db, profile=profile)
         else:
-            result = engine.lint_path(path, settings, db, siblings=siblings)
+            result = engine.lint_path(path, settings, db, siblings=siblings, profile=profile)
         result.fail_level = settings.fail_level
         if result.failed or not (args.fix or args.unsafe_fixes or args.diff) or result.document is None:
             return result, 0, None
@@ -143,7 +201,7 @@ def _lint_one(path, display, settings, db, args, engine, siblings):  # type: ign
         companion = None if path == "-" else siblings.companion(path, result.kind)
 
         def relint(candidate: bytes) -> list:  # type: ignore[type-arg]
-            return engine.lint_bytes(candidate, display, settings, db, result.kind, companion).findings
+            return engine.lint_bytes(candidate, display, settings, db, result.kind, companion, profile=profile).findings
 
         new, count, remaining = fixes.fix_bytes(data, relint, args.unsafe_fixes)
         result.findings = remaining

@@ -141,7 +141,9 @@ def read_single(data: bytes) -> Element:
         raise InputError(f"ASN.1 input is {len(data)} bytes, more than the {MAX_INPUT_SIZE} limit")
     element = read_element(data)
     if any(data[element.encoded_length :]):
-        raise InputError(f"unexpected data after the ASN.1 element at offset {element.encoded_length}")
+        raise InputError(
+            f"unexpected data after the ASN.1 element at offset {element.encoded_length}"
+        )
     return element
 
 
@@ -195,7 +197,14 @@ def decode_octets(element: Element, depth: int = 0) -> bytes:
     return b"".join(decode_octets(chunk, depth + 1) for chunk in children(element, depth))
 
 
-_STRING_CODECS = {12: "utf-8", 19: "ascii", 22: "ascii", 20: "latin-1", 30: "utf-16-be", 28: "utf-32-be"}
+_STRING_CODECS = {
+    12: "utf-8",
+    19: "ascii",
+    22: "ascii",
+    20: "latin-1",
+    30: "utf-16-be",
+    28: "utf-32-be",
+}
 
 
 def decode_string(element: Element) -> str:
@@ -287,7 +296,7 @@ def _signer_common_name(signer_infos: Element, certificates: list[Element]) -> s
             else:
                 return None
             return _common_name(subject)
-    except (InputError, IndexError):
+    except (InputError, IndexError, ValueError):
         return None
     return None
 

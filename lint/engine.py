@@ -19,9 +19,11 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from entitlements_db.database import Database
     from entitlements_lint.config import Settings
+    from entitlements_lint.profiles import Profile
 
 SKIPPED_DIRS = frozenset({"node_modules", "DerivedData", "Pods", "Carthage", "build", "__pycache__"})
 BUNDLE_SUFFIXES = (".app", ".appex", ".xcarchive", ".framework", ".bundle")
+EXPLICIT_INPUT_SUFFIXES = (*BUNDLE_SUFFIXES, ".xcodeproj")
 DEVICE_FAMILIES = {1: "iOS", 2: "iPadOS", 3: "tvOS", 4: "watchOS", 6: "macCatalyst", 7: "visionOS"}
 SUPPORTED_PLATFORMS = {
     "iPhoneOS": ("iOS", "iPadOS"),
@@ -66,10 +68,12 @@ def discover(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
 
     Explicit files are linted whatever their name (as entitlements unless named like an
     Info.plist); directories are searched for entitlements files and Info.plists,
-    skipping hidden folders, build products and dependency folders.
+    skipping hidden folders, build products and dependency folders. Bundles and
+    ``.xcodeproj`` folders named explicitly are yielded as they are: the caller lints
+    their signatures or project (see :mod:`entitlements_lint.signing`).
     """
     for path in paths:
-        if os.path.isdir(path) and not path.endswith(BUNDLE_SUFFIXES):
+        if os.path.isdir(path) and not path.rstrip("/" + os.sep).endswith(EXPLICIT_INPUT_SUFFIXES):
             errors: list[OSError] = []
             found = []
             for root, dirs, files in os.walk(path, onerror=errors.append):
@@ -91,13 +95,31 @@ def read(path: str) -> bytes:
     from entitlements_lint.plist import MAX_BYTES
 
     try:
-        with open(path, "rb") as fh:
+        with _open_for_reading(path) as fh:
             data = fh.read(MAX_BYTES + 1)
     except IsADirectoryError:
         raise InputError("is a directory") from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}") from None
     return data
+
+
+def _open_for_reading(path: str):  # type: ignore[no-untyped-def]
+    """Open without blocking on a FIFO that has no writer (a named pipe found in a folder
+    would otherwise hang the run): such a pipe reads as empty. A pipe with a writer, as
+    from `entlint check <(cat App.entitlements)`, is read as usual."""
+    nonblock = getattr(os, "O_NONBLOCK", 0)
+    if not nonblock:
+        return open(path, "rb")
+    import fcntl
+
+    fd = os.open(path, os.O_RDONLY | nonblock)
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~nonblock)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 class Siblings:
@@ -175,8 +197,13 @@ def _platforms_from_info(info: PlistDocument) -> tuple[str, ...] | None:
 
 
 def lint_bytes(data: bytes, path: str, settings: Settings, db: Database, kind: str | None = None,
-               companion: PlistDocument | None = None, target: Target | None = None) -> FileResult:
-    """Lint one file's bytes. Never raises for bad input: it becomes a syntax-error finding."""
+               companion: PlistDocument | None = None, target: Target | None = None,
+               profile: Profile | None = None, signature_der: bytes | None = None) -> FileResult:
+    """Lint one file's bytes. Never raises for bad input: it becomes a syntax-error finding.
+
+    ``profile`` (a provisioning profile) and ``signature_der`` (a signature's DER
+    entitlements) enable the profile and signature rules (ENT300–ENT304).
+    """
     kind = kind or file_kind(path) or ENTITLEMENTS
     try:
         document = parse(data)
@@ -186,7 +213,7 @@ def lint_bytes(data: bytes, path: str, settings: Settings, db: Database, kind: s
         return FileResult(path, kind, [_input_finding(file_format.syntax_error, path, exc)], failed=True)
     if target is None:
         target = infer_target(settings, kind, document, companion, db)
-    ctx = Context(path, kind, document, db, target, companion)
+    ctx = Context(path, kind, document, db, target, companion, profile, signature_der)
     findings = []
     for rule in settings.rules_for(path):
         if kind not in rule.applies_to:
@@ -199,7 +226,7 @@ def lint_bytes(data: bytes, path: str, settings: Settings, db: Database, kind: s
 
 
 def lint_path(path: str, settings: Settings, db: Database, kind: str | None = None,
-              siblings: Siblings | None = None) -> FileResult:
+              siblings: Siblings | None = None, profile: Profile | None = None) -> FileResult:
     """Read and lint one file, pairing it with its target's other file when there is one."""
     kind = kind or file_kind(path) or ENTITLEMENTS
     try:
@@ -207,7 +234,7 @@ def lint_path(path: str, settings: Settings, db: Database, kind: str | None = No
     except InputError as exc:
         return FileResult(path, kind, [_input_finding(file_format.io_error, path, exc)], failed=True)
     companion = (siblings or Siblings()).companion(path, kind)
-    return lint_bytes(data, path, settings, db, kind, companion)
+    return lint_bytes(data, path, settings, db, kind, companion, profile=profile)
 
 
 def input_error(path: str, message: str, kind: str = ENTITLEMENTS) -> FileResult:

@@ -17,12 +17,12 @@ from __future__ import annotations
 import mmap
 import plistlib
 import struct
-from typing import NamedTuple, Union
+from typing import NamedTuple
 
 from entitlements_lint import der
 from entitlements_lint.errors import InputError
 
-Buffer = Union[bytes, bytearray, memoryview, mmap.mmap]
+Buffer = bytes | bytearray | memoryview | mmap.mmap
 """Anything sliceable to bytes; bundles pass an mmap so large executables are not copied."""
 
 LC_CODE_SIGNATURE = 0x1D
@@ -105,9 +105,9 @@ def read_macho(data: Buffer) -> tuple[ArchEntitlements, ...]:
     for index in range(count):
         at = 8 + index * entry_size
         if wide:
-            _cpu, _sub, offset, size = struct.unpack_from(">iiQQ", data, at)
+            _cpu, _sub, offset, size = struct.unpack_from(">IIQQ", data, at)
         else:
-            _cpu, _sub, offset, size = struct.unpack_from(">iiII", data, at)
+            _cpu, _sub, offset, size = struct.unpack_from(">IIII", data, at)
         if offset < 8 + count * entry_size or size > len(data) or offset > len(data) - size:
             raise InputError(
                 f"universal Mach-O architecture {index} lies outside the file "
@@ -126,7 +126,7 @@ def _read_thin(data: Buffer, base: int, size: int) -> ArchEntitlements:
     if size < header_size:
         raise InputError("Mach-O header is truncated")
     cputype, cpusubtype, _filetype, ncmds, sizeofcmds = struct.unpack_from(
-        order + "iiIII", data, base + 4
+        order + "IIIII", data, base + 4
     )
     arch = arch_name(cputype, cpusubtype)
     if ncmds > MAX_LOAD_COMMANDS:
@@ -251,7 +251,7 @@ def parse_xml_entitlements(data: bytes) -> dict[str, object]:
     """The XML entitlements blob as a dict (plistlib; positions are the plist reader's job)."""
     try:
         value = plistlib.loads(data)
-    except Exception as error:  # plistlib raises expat, ValueError, TypeError, …
+    except Exception as error:  # noqa: BLE001 - plistlib raises many types
         raise InputError(f"entitlements blob is not a valid property list: {error}") from None
     if not isinstance(value, dict):
         raise InputError("entitlements blob is not a dictionary")

@@ -21,7 +21,10 @@ from entitlements_lint.errors import InputError
 
 Distribution = Literal["development", "ad-hoc", "app-store", "in-house", "developer-id"]
 
-TN3125 = "https://developer.apple.com/documentation/Technotes/tn3125-inside-code-signing-provisioning-profiles"
+TN3125 = (
+    "https://developer.apple.com/documentation/Technotes/"
+    "tn3125-inside-code-signing-provisioning-profiles"
+)
 
 _DEBUG_KEYS = ("get-task-allow", "com.apple.security.get-task-allow")
 _APS_KEYS = ("aps-environment", "com.apple.developer.aps-environment")
@@ -124,10 +127,8 @@ def read_profile(data: bytes, path: str = "") -> Profile:
         plist_bytes, signer = signed.content, signed.signer_common_name
     try:
         root = plistlib.loads(plist_bytes)
-    except Exception as error:  # plistlib raises expat, ValueError, TypeError, …
-        raise InputError(
-            f"{label}: the signed content is not a property list ({error})"
-        ) from None
+    except Exception as error:  # noqa: BLE001 - plistlib raises many types
+        raise InputError(f"{label}: the signed content is not a property list ({error})") from None
     if not isinstance(root, dict):
         raise InputError(f"{label}: the signed property list is not a dictionary")
     entitlements = root.get("Entitlements")

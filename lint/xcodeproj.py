@@ -22,6 +22,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from entitlements_lint.errors import InputError
 
@@ -41,6 +42,7 @@ _SDK_PLATFORMS = (
     ("xrsimulator", ("visionOS",)),
     ("xros", ("visionOS",)),
 )
+
 
 @dataclass(frozen=True, slots=True)
 class Configuration:
@@ -128,7 +130,7 @@ class _Parser:
         self.where = where
         self.pos = 0
 
-    def fail(self, message: str, at: int | None = None) -> None:
+    def fail(self, message: str, at: int | None = None) -> NoReturn:
         offset = self.pos if at is None else at
         line = self.text.count("\n", 0, offset) + 1
         column = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
@@ -169,7 +171,6 @@ class _Parser:
         match = _UNQUOTED.match(self.text, self.pos)
         if not match:
             self.fail(f"unexpected character {char!r}")
-        assert match is not None
         self.pos = match.end()
         return match.group()
 
@@ -376,13 +377,13 @@ def _configuration(
     base: dict[str, str],
     target_name: str,
 ) -> Configuration:
-    merged = dict(project_settings)
+    project_level = {
+        key: _INHERITED.sub("", value).strip() for key, value in project_settings.items()
+    }
+    merged = dict(project_level)
     for key, value in target_settings.items():
-        inherited = project_settings.get(key, "")
-        merged[key] = _INHERITED.sub(lambda _m: inherited, value).strip()
-    for key, value in list(merged.items()):
-        if key not in target_settings:
-            merged[key] = _INHERITED.sub("", value).strip()
+        inherited = project_level.get(key, "")
+        merged[key] = inherited.join(_INHERITED.split(value)).strip()
     context = {
         **base,
         "TARGET_NAME": target_name,

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from entitlements_lint.rules import distribution, existence, file_format, info_plist, platform, values
+from entitlements_lint.rules import (
+    distribution,
+    existence,
+    file_format,
+    info_plist,
+    platform,
+    profile,
+    values,
+)
 from entitlements_lint.rules.base import Rule
 
 ALL_RULES: tuple[Rule, ...] = tuple(
@@ -14,6 +22,7 @@ ALL_RULES: tuple[Rule, ...] = tuple(
             *distribution.RULES,
             *file_format.RULES,
             *info_plist.RULES,
+            *profile.RULES,
         ),
         key=lambda rule: rule.code,
     )

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from entitlements_db.database import Database
     from entitlements_db.suggest import Suggestion
     from entitlements_lint.plist import Entry, Node, PlistDocument
+    from entitlements_lint.profiles import Profile
 
 ENTITLEMENTS = "entitlements"
 INFO_PLIST = "info-plist"
@@ -59,6 +60,8 @@ class Context:
         db: Database,
         target: Target,
         companion: PlistDocument | None = None,
+        profile: Profile | None = None,
+        signature_der: bytes | None = None,
     ) -> None:
         self.path = path
         self.kind = kind
@@ -66,6 +69,11 @@ class Context:
         self.db = db
         self.target = target
         self.companion = companion
+        # What signs this document, when known: the provisioning profile (``--profile`` or
+        # a bundle's embedded one) and, for a built product, the signature's DER blob.
+        # None for plain files; the rules that need them then do nothing.
+        self.profile = profile
+        self.signature_der = signature_der
 
     def entries(self) -> list[Entry]:
         return self.document.root.entries

@@ -83,7 +83,10 @@ def profile_owned_key(ctx: Context) -> Iterator[Finding]:
     why=(
         "`get-task-allow` lets a debugger attach to the app. Only development profiles allow it; "
         "an ad hoc, App Store, in-house or Developer ID build that claims it fails the profile "
-        "check, App Store validation or notarization."
+        "check, App Store validation or notarization. The distribution is the configured one; "
+        "with a provisioning profile (`--profile`, or a built product's embedded profile) the "
+        "profile's type decides, and a non-development profile is reported even when the "
+        "configured distribution says development."
     ),
     example="<!-- distribution: app-store -->\n<key>get-task-allow</key>\n<true/>",
     use_instead="Remove the key and let the profile decide (Xcode sets it for debug builds only).",
@@ -92,11 +95,21 @@ def profile_owned_key(ctx: Context) -> Iterator[Finding]:
 )
 def debug_entitlement_in_distribution(ctx: Context) -> Iterator[Finding]:
     distribution = ctx.target.distribution
-    if distribution in (None, "development"):
+    against_profile: dict[str, str] = {}
+    if ctx.profile is not None:  # the profile decides, whatever distribution is configured
+        from entitlements_lint.rules.profile import mismatches
+
+        against_profile = {m.key or "": m.message for m in mismatches(ctx) if m.kind == "debug-in-distribution"}
+    if distribution in (None, "development") and not against_profile:
         return
     for entry in ctx.entries():
         if entry.key in DEBUG_KEYS and entry.value.kind == "true":
-            message = f"`{entry.key}` is true, but the distribution is {distribution}: debuggable builds cannot be distributed"
+            if entry.key in against_profile:
+                message = against_profile[entry.key]
+            elif distribution in (None, "development"):
+                continue
+            else:
+                message = f"`{entry.key}` is true, but the distribution is {distribution}: debuggable builds cannot be distributed"
             fix = Fix(f"Remove `{entry.key}`", [ctx.remove(entry.start, entry.end)], safe=False)
             yield ctx.finding(debug_entitlement_in_distribution, entry.value, message, entry.key, fix=fix)
 

@@ -1,0 +1,305 @@
+"""Signing artefacts as inputs: profiles, built products and Xcode projects → FileResults.
+
+A pipeline stage between the readers (:mod:`profiles`, :mod:`bundles`, :mod:`xcodeproj`)
+and the engine: it turns each artefact into the documents it holds and lints them with
+:func:`engine.lint_bytes`, the same function every other input goes through.
+
+* A built product (``.app``, ``.appex``, ``.xcarchive``, ``.ipa`` or a Mach-O file):
+  each signed executable's XML entitlements blob is linted as a document named
+  ``X.app/X (signature, arm64)`` (architectures with identical blobs are listed together).
+  Positions are within the blob, not a file on disk. The DER blob enables ENT304, the
+  bundle's embedded profile the profile rules, the bundle's Info.plist the platforms.
+* An Xcode project: each target's configurations, deduplicated by entitlements file
+  (Release first), lint their entitlements file and Info.plist with the target's platforms.
+
+Reader failures become an ``io-error`` result for that path (exit 2); other inputs go on.
+Imported lazily: plain ``.entitlements`` linting never loads this module.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+
+from entitlements_lint import engine
+from entitlements_lint.errors import InputError
+from entitlements_lint.rules.base import ENTITLEMENTS, INFO_PLIST, Target
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from entitlements_lint.config import Settings
+    from entitlements_lint.engine import FileResult
+    from entitlements_lint.plist import PlistDocument
+    from entitlements_lint.profiles import Profile
+
+    from entitlements_db.database import Database
+
+MAX_PROFILE_SIZE = 8 * 1024 * 1024
+PRODUCT = "product"
+PROJECT = "project"
+PRODUCT_SUFFIXES = (".app", ".appex", ".xcarchive")
+PROFILE_PLATFORMS = {
+    "iOS": ("iOS", "iPadOS"),
+    "OSX": ("macOS",),
+    "macOS": ("macOS",),
+    "tvOS": ("tvOS",),
+    "watchOS": ("watchOS",),
+    "xrOS": ("visionOS",),
+    "visionOS": ("visionOS",),
+}
+
+
+def artefact_kind(path: str) -> str | None:
+    """``product``, ``project`` or None (a plist to lint as usual), judged cheaply by name.
+
+    Only a file whose name says nothing (not ``.entitlements``/``.plist``) is opened, to
+    look for a Mach-O magic number.
+    """
+    bare = path.rstrip("/" + os.sep) or path
+    if bare.endswith(".xcodeproj") or os.path.basename(bare) == "project.pbxproj":
+        return PROJECT
+    if bare.endswith(PRODUCT_SUFFIXES) and os.path.isdir(bare):
+        return PRODUCT
+    if bare.endswith(".ipa"):
+        return PRODUCT
+    if path == "-" or engine.file_kind(bare) or not os.path.isfile(bare):
+        return None
+    from entitlements_lint.macho import is_macho
+
+    try:
+        with open(bare, "rb") as handle:
+            head = handle.read(4)
+    except OSError:
+        return None
+    return PRODUCT if is_macho(head) else None
+
+
+def load_profile(path: str) -> Profile:
+    """Read a ``.mobileprovision`` / ``.provisionprofile``; every failure is an InputError."""
+    from entitlements_lint.profiles import read_profile
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_PROFILE_SIZE + 1)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the profile ({exc.strerror or exc})") from None
+    if len(data) > MAX_PROFILE_SIZE:
+        raise InputError(f"{path}: more than {MAX_PROFILE_SIZE} bytes, not a provisioning profile")
+    return read_profile(data, path)
+
+
+def with_profile_distribution(settings: Settings, profile: Profile | None) -> tuple[Settings, str | None]:
+    """Settings whose distribution is the profile's when none is configured, and a note saying so."""
+    if profile is None or settings.distribution:
+        return settings, None
+    derived = copy.copy(settings)
+    derived.distribution = profile.distribution
+    name = f" {profile.name!r}" if profile.name else ""
+    return derived, f"distribution {profile.distribution} from the profile{name}"
+
+
+def lint_product(
+    path: str, settings: Settings, db: Database, profile: Profile | None = None
+) -> tuple[list[FileResult], list[str]]:
+    """Lint every signature in a built product; returns results and notes for the user.
+
+    ``profile`` (from ``--profile``) replaces each bundle's embedded profile.
+    """
+    from entitlements_lint.bundles import find_executables
+
+    bare = path.rstrip("/" + os.sep) or path
+    try:
+        executables = find_executables(bare)
+    except InputError as exc:
+        return [engine.input_error(path, _without_prefix(exc.message, bare))], []
+    archive = os.path.isfile(bare) and not _is_bare_macho(executables)
+    base = bare if archive else os.path.dirname(bare)
+    results: list[FileResult] = []
+    notes: list[str] = []
+    for executable in executables:
+        shown = os.path.join(base, executable.display_path)
+        bundle_profile = profile
+        if bundle_profile is None and executable.profile is not None:
+            from entitlements_lint.profiles import read_profile
+
+            profile_shown = os.path.join(base, executable.profile_path or "embedded.mobileprovision")
+            try:
+                bundle_profile = read_profile(executable.profile, profile_shown)
+            except InputError as exc:
+                results.append(engine.input_error(profile_shown, _without_prefix(exc.message, profile_shown)))
+        info = None if archive or not executable.bundle_path else _bundle_info(base, executable.bundle_path)
+        local, note = with_profile_distribution(settings, bundle_profile)
+        if note:
+            notes.append(f"{shown}: {note}")
+        target = None
+        if info is None and not local.platforms and bundle_profile is not None:
+            platforms = tuple(dict.fromkeys(
+                name for p in bundle_profile.platforms for name in PROFILE_PLATFORMS.get(p, ())
+            ))
+            if platforms:
+                target = Target(platforms, "from the provisioning profile", local.distribution, local.granted)
+        groups: dict[tuple[bytes | None, bytes | None], list[str]] = {}
+        for arch in executable.architectures:
+            if not arch.signed:
+                notes.append(f"{shown} ({arch.arch}) is not code signed: no entitlements to lint")
+                continue
+            if arch.xml is None and arch.der is None:
+                continue  # signed without entitlements: nothing claimed, nothing to check
+            groups.setdefault((arch.xml, arch.der), []).append(arch.arch)
+        for (xml, der), archs in groups.items():
+            label = f"{shown} (signature, {', '.join(archs)})"
+            if xml is None:
+                try:
+                    import plistlib
+
+                    from entitlements_lint.macho import decode_der_entitlements
+
+                    xml = plistlib.dumps(decode_der_entitlements(der or b""))
+                except (InputError, TypeError, ValueError, OverflowError) as exc:
+                    results.append(engine.input_error(label, f"DER entitlements cannot be read: {exc}"))
+                    continue
+                label = f"{shown} (signature DER, {', '.join(archs)})"
+                der = None
+            results.append(engine.lint_bytes(
+                xml, label, local, db, ENTITLEMENTS, companion=info, target=target,
+                profile=bundle_profile, signature_der=der,
+            ))
+    if not executables:
+        notes.append(f"{path}: no executables found")
+    return results, notes
+
+
+def _is_bare_macho(executables: list) -> bool:  # type: ignore[type-arg]
+    return len(executables) == 1 and not executables[0].bundle_path
+
+
+def _without_prefix(message: str, path: str) -> str:
+    """Readers start messages with the path; the report already shows it."""
+    for prefix in (f"{path}: ", f"{os.path.basename(path)}: ", f"{os.path.abspath(path)}: "):
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    return message
+
+
+def _bundle_info(base: str, bundle_path: str) -> PlistDocument | None:
+    for rel in ("Contents/Info.plist", "Info.plist"):
+        candidate = os.path.join(base, bundle_path, rel)
+        if os.path.isfile(candidate):
+            try:
+                document = engine.parse(engine.read(candidate))
+            except InputError:
+                return None
+            return document if document.root.kind == "dict" else None
+    return None
+
+
+def lint_project(
+    path: str, settings: Settings, db: Database, profile: Profile | None = None
+) -> list[FileResult]:
+    """Lint the entitlements file and Info.plist of each target configuration of a project.
+
+    Configurations are deduplicated by their (entitlements, Info.plist) pair, Release
+    first; configured platforms win over the target's; the configured distribution applies
+    to Release only (or everywhere, when it comes from ``--profile``).
+    """
+    from entitlements_lint.xcodeproj import read_project
+
+    try:
+        project = read_project(path.rstrip("/" + os.sep) or path)
+    except InputError as exc:
+        return [engine.input_error(path, exc.message)]
+    results: list[FileResult] = []
+    seen: set[tuple[str | None, str | None]] = set()
+    for xtarget in project.targets:
+        configurations = sorted(xtarget.configurations, key=lambda c: c.name != "Release")
+        for configuration in configurations:
+            pair = (configuration.entitlements_path, configuration.info_plist_path)
+            if pair in seen or pair == (None, None):
+                continue
+            seen.add(pair)
+            if settings.platforms:
+                platforms, origin = settings.platforms, None
+            elif configuration.platforms:
+                platforms, origin = configuration.platforms, None
+            else:
+                platforms, origin = None, None
+            distribution = settings.distribution if configuration.name == "Release" else None
+            if profile is not None and not distribution:
+                distribution = profile.distribution
+            target = Target(platforms, origin, distribution, settings.granted)
+            results.extend(_lint_pair(pair, target, settings, db, profile))
+    return results
+
+
+def _lint_pair(pair: tuple[str | None, str | None], target: Target, settings: Settings,
+               db: Database, profile: Profile | None) -> list[FileResult]:
+    entitlements_path, info_path = pair
+    data: dict[str, bytes | None] = {}
+    results: list[FileResult] = []
+    documents: dict[str, PlistDocument | None] = {}
+    for kind, file_path in ((ENTITLEMENTS, entitlements_path), (INFO_PLIST, info_path)):
+        if file_path is None:
+            continue
+        shown = _shown(file_path)
+        try:
+            data[kind] = engine.read(file_path)
+        except InputError as exc:
+            results.append(engine.input_error(shown, exc.message, kind))
+            continue
+        try:
+            document = engine.parse(data[kind] or b"")
+            documents[kind] = document if document.root.kind == "dict" else None
+        except InputError:
+            documents[kind] = None
+    for kind, file_path in ((ENTITLEMENTS, entitlements_path), (INFO_PLIST, info_path)):
+        if file_path is None or kind not in data:
+            continue
+        other = documents.get(INFO_PLIST if kind == ENTITLEMENTS else ENTITLEMENTS)
+        results.append(engine.lint_bytes(
+            data[kind] or b"", _shown(file_path), settings, db, kind, companion=other, target=target,
+            profile=profile if kind == ENTITLEMENTS else None,
+        ))
+    return results
+
+
+def _shown(path: str) -> str:
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
+def profile_summary(profile: Profile) -> dict[str, object]:
+    """What ``entlint profile show`` prints: JSON-ready facts of one profile."""
+    import base64
+    import datetime
+
+    def plain(value: object) -> object:
+        if isinstance(value, dict):
+            return {str(k): plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        if isinstance(value, datetime.datetime):
+            return value.isoformat()
+        if isinstance(value, bytes):
+            return base64.b64encode(value).decode("ascii")
+        return value
+
+    team = ", ".join(profile.team_identifiers)
+    if profile.team_name:
+        team = f"{profile.team_name} ({team})" if team else profile.team_name
+    return {
+        "path": profile.path,
+        "name": profile.name,
+        "uuid": profile.uuid,
+        "team": team,
+        "team_identifiers": list(profile.team_identifiers),
+        "app_id": profile.application_identifier,
+        "app_id_name": profile.app_id_name,
+        "platforms": list(profile.platforms),
+        "distribution": profile.distribution,
+        "created": profile.creation_date.isoformat() if profile.creation_date else None,
+        "expires": profile.expiration_date.isoformat() if profile.expiration_date else None,
+        "expired": profile.is_expired(),
+        "devices": "all" if profile.provisions_all_devices else len(profile.devices),
+        "xcode_managed": profile.is_xcode_managed,
+        "entitlements": plain(profile.entitlements),
+    }
