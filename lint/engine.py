@@ -81,7 +81,7 @@ def discover(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
                     d for d in dirs
                     if not d.startswith(".") and d not in SKIPPED_DIRS and not d.endswith(BUNDLE_SUFFIXES)
                 )
-                found.extend(os.path.join(root, f) for f in files if file_kind(f))
+                found.extend(os.path.normpath(os.path.join(root, f)) for f in files if file_kind(f))
             yield from ((f, None) for f in sorted(found))
             for error in errors:
                 yield error.filename or path, f"cannot read directory: {error.strerror}"

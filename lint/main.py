@@ -1,4 +1,4 @@
-"""The `entlint` console script: `check` takes a fast path; everything else goes to typer."""
+"""The `entlint` console script: `check` and `lsp` take fast paths; everything else goes to typer."""
 
 from __future__ import annotations
 
@@ -15,6 +15,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from entitlements_lint.cli_check import main as check
 
         return check(args[1:])
+    if args[:1] == ["lsp"] and (len(args) == 1 or (len(args) == 3 and args[1] == "--tcp")):
+        # editors start the server often: skip typer's ~250 ms of imports
+        from entitlements_lint.lsp import serve
+
+        serve(args[2] if len(args) == 3 else None)
+        return 0
     from entitlements_lint.cli import app
 
     try:

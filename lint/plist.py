@@ -193,6 +193,7 @@ class _XMLReader:
         self.root: Node | None = None
         self.comments: list[tuple[int, int]] = []
         self.seen_plist = False
+        self.error_at: int | None = None  # byte offset an InputError raised by a handler points at
         parser = expat.ParserCreate()
         parser.buffer_text = True
         parser.ordered_attributes = True
@@ -203,6 +204,7 @@ class _XMLReader:
         parser.StartDoctypeDeclHandler = self.doctype
         parser.EntityDeclHandler = self.entity
         parser.ExternalEntityRefHandler = self.external
+        parser.SkippedEntityHandler = self.skipped
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         self.parser = parser
 
@@ -214,8 +216,11 @@ class _XMLReader:
             raise InputError(f"XML is not well formed: {message}", exc.lineno, exc.offset + 1) from None
         except InputError as exc:
             if exc.line is None:
-                exc.line = self.parser.CurrentLineNumber
-                exc.column = self.parser.CurrentColumnNumber + 1
+                if self.error_at is not None:  # expat's position has moved past the event by now
+                    exc.line, exc.column = _locate(self.data, self.error_at)
+                else:
+                    exc.line = self.parser.CurrentLineNumber
+                    exc.column = self.parser.CurrentColumnNumber + 1
             raise
         if self.root is None:
             raise InputError("no property list value found")
@@ -223,14 +228,22 @@ class _XMLReader:
 
     # -- refusals -----------------------------------------------------------
     def doctype(self, name: str, sysid: str | None, pubid: str | None, has_internal_subset: int) -> None:
+        self.error_at = self.parser.CurrentByteIndex
         if has_internal_subset:
             raise InputError("document type declaration with an internal subset is not allowed")
 
     def entity(self, *args: Any) -> None:
+        self.error_at = self.parser.CurrentByteIndex
         raise InputError("entity declarations are not allowed in a property list")
 
     def external(self, *args: Any) -> int:
         raise InputError("external entities are not allowed in a property list")
+
+    def skipped(self, name: str, is_parameter_entity: int) -> None:
+        self.error_at = self.parser.CurrentByteIndex
+        # An entity the document type refers to but we never load (an external DTD):
+        # refuse it rather than silently reading the value as an empty string.
+        raise InputError(f"entity reference &{name}; cannot be resolved: entities are not allowed in a property list")
 
     # -- structure ----------------------------------------------------------
     def comment(self, text: str) -> None:
@@ -242,7 +255,7 @@ class _XMLReader:
         self.text.append(text)
 
     def start(self, tag: str, attrs: list[str]) -> None:
-        offset = self.parser.CurrentByteIndex
+        offset = self.error_at = self.parser.CurrentByteIndex
         if tag == "plist":
             if self.seen_plist or self.stack:
                 raise InputError("unexpected <plist> element")
@@ -253,6 +266,8 @@ class _XMLReader:
         if tag not in _SCALARS and tag not in _EMPTY and tag not in _CONTAINERS:
             raise InputError(f"unknown element <{tag}>")
         parent = self.stack[-1] if self.stack else None
+        if parent is not None and parent.kind not in _CONTAINERS:
+            raise InputError(f"<{tag}> inside <{parent.kind}>: only <dict> and <array> contain elements")
         if parent is not None and parent.kind == "dict":
             expecting_key = self.pending_keys[-1] is None
             if expecting_key and tag != "key":
@@ -274,6 +289,7 @@ class _XMLReader:
         if tag == "plist":
             return
         node = self.stack.pop()
+        self.error_at = node.start
         offset = self.parser.CurrentByteIndex
         if self.data.startswith(b"</", offset):
             node.inner_end = offset
@@ -281,7 +297,9 @@ class _XMLReader:
         else:  # a self-closing element (<true/>): expat reports the offset after it
             node.end = node.inner_start = node.inner_end = offset
         if tag == "dict":
-            if self.pending_keys.pop() is not None:
+            dangling = self.pending_keys.pop()
+            if dangling is not None:
+                self.error_at = dangling.start
                 raise InputError("the last <key> of a dict has no value")
         elif tag in _SCALARS:
             node.value = self._scalar(tag, "".join(self.text))
@@ -321,6 +339,13 @@ class _XMLReader:
             return _date(text)
         except (ValueError, binascii.Error, UnicodeEncodeError):
             raise InputError(f"invalid <{tag}> value {text.strip()[:40]!r}") from None
+
+
+def _locate(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of a byte offset, for error messages."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", "replace"))
+    return data.count(b"\n", 0, offset) + 1, column + 1
 
 
 def _date(text: str) -> datetime.datetime:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from entitlements_lint.findings import Finding, Fix
 from entitlements_lint.rules.base import ENTITLEMENTS, INFO_PLIST, Context, Rule
+from entitlements_lint.rules.platform import available
 from entitlements_lint.rules.values import value_fits
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; annotations are strings
@@ -79,7 +80,10 @@ def _fix(ctx: Context, entry: Entry, catalogued: NonExistentKey | None) -> Fix |
         real = ctx.db.get(only.key)
         certain = ctx.target.certain or only.platforms is None
         taken = any(e.key == only.key for e in ctx.entries())
-        if certain and real is not None and value_fits(real, entry.value) and not taken:
+        # Renaming to a key the target's platforms lack would trade one error for another.
+        platforms = ctx.target.platforms or ()
+        there = real is not None and (not platforms or any(available(real, p) for p in platforms))
+        if certain and there and value_fits(real, entry.value) and not taken:
             return Fix(f"Rename to `{only.key}`", [ctx.rename_key(entry, only.key)], safe=True)
     if fitting and all(r.kind == "none" for r in fitting):
         return Fix(f"Remove `{entry.key}`", [ctx.remove(entry.start, entry.end)], safe=False)

@@ -1,0 +1,71 @@
+"""The pre-commit hook definition: its `files` pattern picks exactly the files entlint lints."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from entitlements_lint.engine import file_kind
+
+HOOKS = Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml"
+
+MATCH = [
+    "App.entitlements",
+    "Info.plist",
+    "Foo-Info.plist",
+    "ios/Runner/Runner.entitlements",
+    "ios/Runner/Info.plist",
+    "macos/Runner/DebugProfile.entitlements",
+    "My App/My App-Info.plist",
+    "Extension/Extension.entitlements",
+]
+NO_MATCH = [
+    "Foo.plist",
+    "Info.plist.bak",
+    "App.entitlements.orig",
+    "GoogleService-Info.plist.json",
+    "Settings.bundle/Root.plist",
+    "ios/Runner/Assets.xcassets/Contents.json",
+    "docs/Info.plist.md",
+]
+
+
+@pytest.fixture(scope="module")
+def hook() -> dict:
+    if not HOOKS.is_file():
+        pytest.skip(".pre-commit-hooks.yaml is not in the repository root yet")
+    yaml = pytest.importorskip("ruamel.yaml")
+    hooks = yaml.YAML(typ="safe").load(HOOKS.read_text(encoding="utf-8"))
+    (entlint,) = [h for h in hooks if h["id"] == "entlint"]
+    return entlint
+
+
+def test_hook_runs_entlint_check(hook: dict) -> None:
+    assert hook["entry"].split()[:2] == ["entlint", "check"]
+    assert hook["language"] == "python"
+
+
+@pytest.mark.parametrize("path", MATCH)
+def test_files_pattern_matches(hook: dict, path: str) -> None:
+    # pre-commit applies `files` with re.search to paths relative to the repository root.
+    assert re.search(hook["files"], path), path
+    assert file_kind(path) is not None  # and entlint lints it when it is passed
+
+
+@pytest.mark.parametrize("path", NO_MATCH)
+def test_files_pattern_does_not_match(hook: dict, path: str) -> None:
+    assert not re.search(hook["files"], path), path
+
+
+def test_hook_entry_lints_the_files_pre_commit_passes(hook: dict, tmp_path: Path) -> None:
+    """pre-commit runs `entry` with the matching paths appended: do it once by hand."""
+    import sys
+
+    (tmp_path / "App.entitlements").write_bytes(b"<plist><dict><key>com.apple.developer.app-groups</key><true/></dict></plist>")
+    args = hook["entry"].split()[1:] + hook.get("args", []) + ["App.entitlements"]
+    proc = subprocess.run([sys.executable, "-m", "entitlements_lint.main", *args], cwd=tmp_path, check=False,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stdout.startswith("App.entitlements:1:14: ENT001 ")
