@@ -22,6 +22,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PY = sys.executable
+#: The console script users run (no runpy); `python -m` when it is not installed here.
+_SCRIPT = Path(PY).with_name("entlint")
+ENTLINT = [str(_SCRIPT)] if _SCRIPT.exists() else [PY, "-m", "entitlements_lint.main"]
 #: A typical small, correct entitlements file: the common case a hook or build phase meets.
 SMALL_TEXT = b"""<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
@@ -70,7 +73,7 @@ def main() -> int:
 
     bare = median_run([PY, "-c", "pass"], runs)
     plist = median_run([PY, "-c", f"import plistlib; plistlib.load(open({small!r}, 'rb'))"], runs)
-    check = median_run([PY, "-m", "entitlements_lint.main", "check", "--isolated", small], runs)
+    check = median_run([*ENTLINT, "check", "--isolated", small], runs)
     report("cold start (python -c pass)", bare, "ms", "-", True)
     report("cold plistlib.load of one file", plist, "ms", "-", True)
     report("cold entlint check of one file", check, "ms", "-", True)
@@ -91,7 +94,7 @@ def main() -> int:
         )
         many_runs = max(3, runs // 5)
         plist_many = median_run([PY, "-c", parse_all], many_runs)
-        check_many = median_run([PY, "-m", "entitlements_lint.main", "check", "--isolated", "-q", tmp], many_runs)
+        check_many = median_run([*ENTLINT, "check", "--isolated", "-q", tmp], many_runs)
         report("plistlib parsing 2,000 files", plist_many, "ms", "-", True)
         report("entlint check of 2,000 files", check_many, "ms", "-", True)
         report("  ratio check / plistlib", check_many / plist_many, "x", "<= 3", check_many / plist_many <= 3)

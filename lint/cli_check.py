@@ -89,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 2
         db = load()
         siblings = engine.Siblings()
+        applied: set[int] = set()
         notes: list[str] = []
         results = []
         total_fixed = 0
@@ -100,7 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 continue
             display = args.stdin_filename or "-" if path == "-" else path
             settings = fixed_settings or finder.for_path(display if path == "-" else path)
-            _apply(settings, overrides)
+            if id(settings) not in applied:  # one Settings serves every file below its config
+                _apply(settings, overrides)
+                applied.add(id(settings))
             if path != "-" and _is_artefact(path):
                 results.extend(_lint_artefact(path, settings, db, profile, notes))
                 continue
@@ -186,8 +189,6 @@ def _apply(settings, overrides: dict) -> None:  # type: ignore[no-untyped-def,ty
 
 def _lint_one(path, display, settings, db, args, engine, siblings, profile=None):  # type: ignore[no-untyped-def]
     """Lint (and fix) one file; an unexpected exception becomes an internal-error finding."""
-    from entitlements_lint import fixes
-
     try:
         if path == "-":
             data = sys.stdin.buffer.read()
@@ -197,6 +198,8 @@ def _lint_one(path, display, settings, db, args, engine, siblings, profile=None)
         result.fail_level = settings.fail_level
         if result.failed or not (args.fix or args.unsafe_fixes or args.diff) or result.document is None:
             return result, 0, None
+        from entitlements_lint import fixes
+
         data = result.document.data
         companion = None if path == "-" else siblings.companion(path, result.kind)
 

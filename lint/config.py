@@ -63,19 +63,24 @@ class Settings:
         self.fail_level = fail_level
         self.root = root
         self.source = source
+        self._rules_cache: tuple[tuple[tuple[str, ...], tuple[str, ...]], list[Rule]] | None = None
 
     def rules_for(self, path: str) -> list[Rule]:
         """The rules enabled for ``path``, after select, ignore and per-file-ignores."""
+        if not self.per_file_ignores:
+            key = (self.select, self.ignore)
+            if self._rules_cache is None or self._rules_cache[0] != key:
+                self._rules_cache = (key, self._enabled(list(self.ignore)))
+            return self._rules_cache[1]
         ignored = list(self.ignore)
         relative = os.path.relpath(os.path.abspath(path), self.root or os.getcwd()).replace(os.sep, "/")
         for pattern, selectors in self.per_file_ignores:
             if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(os.path.basename(path), pattern):
                 ignored.extend(selectors)
-        return [
-            rule
-            for rule in ALL_RULES
-            if _matches(rule, self.select) and not _matches(rule, ignored)
-        ]
+        return self._enabled(ignored)
+
+    def _enabled(self, ignored: list[str]) -> list[Rule]:
+        return [rule for rule in ALL_RULES if _matches(rule, self.select) and not _matches(rule, ignored)]
 
     def severity_of(self, code: str, name: str, default: str) -> str:
         return self.severity.get(code) or self.severity.get(name) or default

@@ -96,7 +96,22 @@ def read(path: str) -> bytes:
 
     try:
         with _open_for_reading(path) as fh:
-            data = fh.read(MAX_BYTES + 1)
+            import stat
+
+            info = os.fstat(fh.fileno())
+            if stat.S_ISREG(info.st_mode):
+                if info.st_size > MAX_BYTES:
+                    raise InputError(f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+                data = fh.read()
+            else:  # a pipe or device: read in chunks, never more than the limit
+                chunks, total = [], 0
+                while total <= MAX_BYTES:
+                    chunk = fh.read(1 << 20)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    total += len(chunk)
+                data = b"".join(chunks)
     except IsADirectoryError:
         raise InputError("is a directory") from None
     except OSError as exc:

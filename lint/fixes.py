@@ -8,7 +8,6 @@ repeat until no fix applies, so a second run changes nothing.
 from __future__ import annotations
 
 import os
-import tempfile
 
 from entitlements_lint.errors import InputError
 from entitlements_lint.findings import Edit, Finding
@@ -72,6 +71,8 @@ def unified_diff(path: str, before: bytes, after: bytes) -> str:
 
 def write_atomic(path: str, data: bytes) -> None:
     """Write next to the file and rename over it, keeping its permissions."""
+    import tempfile
+
     directory = os.path.dirname(os.path.abspath(path))
     mode = os.stat(path).st_mode & 0o7777
     fd, temp = tempfile.mkstemp(prefix=".entlint-", dir=directory)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from entitlements_lint import __version__
 from entitlements_lint.engine import FileResult
 from entitlements_lint.findings import Finding
@@ -76,6 +74,8 @@ def github(results: Sequence[FileResult], color: bool) -> str:
 
 
 def json_report(results: Sequence[FileResult], color: bool) -> str:
+    import json
+
     from entitlements_db import load
 
     document = {
