@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import mmap
 import os
-import plistlib
 import stat
 import zipfile
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from typing import Protocol
 
 from entitlements_lint import macho
 from entitlements_lint.errors import InputError
+from entitlements_lint.plist import load_dict
 
 MAX_EXECUTABLE_SIZE = 1024 * 1024 * 1024
 MAX_PLIST_SIZE = 8 * 1024 * 1024
@@ -144,7 +144,7 @@ def _walk(tree: _Tree, bundle: str, depth: int, found: list[SignedExecutable]) -
     else:
         raise InputError(f"{bundle}: not a bundle (no Info.plist or Contents/Info.plist)")
     info_path = f"{contents}/Info.plist"
-    info = _read_plist(tree.read(info_path, MAX_PLIST_SIZE), info_path)
+    info = load_dict(tree.read(info_path, MAX_PLIST_SIZE), info_path)
     name = info.get("CFBundleExecutable", PurePosixPath(bundle).stem)
     if not isinstance(name, str) or name in ("", ".", "..") or "/" in name or "\0" in name:
         raise InputError(f"{info_path}: CFBundleExecutable {name!r} is not a file name")
@@ -170,16 +170,6 @@ def _walk(tree: _Tree, bundle: str, depth: int, found: list[SignedExecutable]) -
         for child in tree.names(parent):
             if child.endswith(suffix) and tree.kind(f"{parent}/{child}") == "dir":
                 _walk(tree, f"{parent}/{child}", depth + 1, found)
-
-
-def _read_plist(data: bytes, where: str) -> dict[str, object]:
-    try:
-        value = plistlib.loads(data)
-    except Exception as error:  # noqa: BLE001 - plistlib raises many types
-        raise InputError(f"{where}: not a valid property list ({error})") from None
-    if not isinstance(value, dict):
-        raise InputError(f"{where}: not a dictionary")
-    return value
 
 
 class _DirTree:

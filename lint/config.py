@@ -33,6 +33,19 @@ KNOWN_KEYS = {
 }
 
 
+#: Each key of ``[tool.entlint]`` and the Settings attribute it sets (extend-select adds to select).
+SETTING_ATTRIBUTES = {
+    "platforms": "platforms",
+    "distribution": "distribution",
+    "select": "select",
+    "ignore": "ignore",
+    "per-file-ignores": "per_file_ignores",
+    "granted": "granted",
+    "severity": "severity",
+    "fail-level": "fail_level",
+}
+
+
 class ConfigError(Exception):
     """Bad configuration or options; shown as is, exit code 2."""
 

@@ -708,28 +708,15 @@ def with_options(settings: Settings, table: dict[str, Any], root: str) -> Settin
 
     The table has the keys of ``[tool.entlint]``; ``extend-select`` adds to the selection.
     """
-    from entitlements_lint.config import settings_from_table
+    from entitlements_lint.config import SETTING_ATTRIBUTES, settings_from_table
 
     given = settings_from_table(table, "initializationOptions", root)
     merged = copy.copy(settings)
-    if "platforms" in table:
-        merged.platforms = given.platforms
-    if "distribution" in table:
-        merged.distribution = given.distribution
-    if "select" in table:
-        merged.select = given.select
-    elif "extend-select" in table:
+    for key, attribute in SETTING_ATTRIBUTES.items():
+        if key in table:
+            setattr(merged, attribute, getattr(given, attribute))
+    if "extend-select" in table and "select" not in table:
         merged.select = settings.select + given.select[1:]  # `select` defaulted to ("ALL",)
-    if "ignore" in table:
-        merged.ignore = given.ignore
-    if "per-file-ignores" in table:
-        merged.per_file_ignores = given.per_file_ignores
-    if "granted" in table:
-        merged.granted = given.granted
-    if "severity" in table:
-        merged.severity = given.severity
-    if "fail-level" in table:
-        merged.fail_level = given.fail_level
     return merged
 
 

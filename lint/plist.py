@@ -141,6 +141,22 @@ def parse(data: bytes) -> PlistDocument:
     return _XMLReader(data).read()
 
 
+def load_dict(data: bytes, what: str) -> dict[str, Any]:
+    """A plist's value through ``plistlib`` (no positions), which must be a dictionary.
+
+    For signing artefacts (profiles, bundle Info.plists) where positions do not matter.
+    """
+    import plistlib
+
+    try:
+        value = plistlib.loads(data)
+    except Exception as error:  # noqa: BLE001 - plistlib raises many types
+        raise InputError(f"{what}: not a valid property list ({error})") from None
+    if not isinstance(value, dict):
+        raise InputError(f"{what}: not a dictionary")
+    return value
+
+
 def _parse_binary(data: bytes) -> PlistDocument:
     import plistlib  # only binary files pay for its import
 

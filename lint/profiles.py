@@ -11,13 +11,13 @@ Imported lazily: plain ``.entitlements`` linting never needs it.
 
 from __future__ import annotations
 
-import plistlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Literal
 
 from entitlements_lint import der
 from entitlements_lint.errors import InputError
+from entitlements_lint.plist import load_dict
 
 Distribution = Literal["development", "ad-hoc", "app-store", "in-house", "developer-id"]
 
@@ -125,12 +125,7 @@ def read_profile(data: bytes, path: str = "") -> Profile:
         except InputError as error:
             raise InputError(f"{label}: not a provisioning profile ({error.message})") from None
         plist_bytes, signer = signed.content, signed.signer_common_name
-    try:
-        root = plistlib.loads(plist_bytes)
-    except Exception as error:  # noqa: BLE001 - plistlib raises many types
-        raise InputError(f"{label}: the signed content is not a property list ({error})") from None
-    if not isinstance(root, dict):
-        raise InputError(f"{label}: the signed property list is not a dictionary")
+    root = load_dict(plist_bytes, f"{label} (signed content)")
     entitlements = root.get("Entitlements")
     if not isinstance(entitlements, dict):
         raise InputError(f"{label}: not a provisioning profile (no Entitlements dictionary)")

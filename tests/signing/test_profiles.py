@@ -182,7 +182,7 @@ def test_profile_is_hashable_and_frozen() -> None:
 
 def test_cms_around_something_else() -> None:
     with pytest.raises(
-        InputError, match=r"^p\.mobileprovision: the signed content is not a property list"
+        InputError, match=r"^p\.mobileprovision \(signed content\): not a valid property list"
     ):
         read_profile(sign_cms(b"hello, not a plist"), "p.mobileprovision")
 
