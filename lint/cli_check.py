@@ -90,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         db = load()
         siblings = engine.Siblings()
         applied: set[int] = set()
+        covered: set[str] = set()
         notes: list[str] = []
         results = []
         total_fixed = 0
@@ -105,8 +106,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _apply(settings, overrides)
                 applied.add(id(settings))
             if path != "-" and _is_artefact(path):
-                results.extend(_lint_artefact(path, settings, db, profile, notes))
+                found = _lint_artefact(path, settings, db, profile, notes)
+                covered.update(os.path.realpath(r.path) for r in found)
+                results.extend(found)
                 continue
+            if path != "-" and os.path.realpath(path) in covered:
+                continue  # already linted as part of an Xcode project's target
             if profile is not None:
                 from entitlements_lint import signing
 

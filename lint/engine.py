@@ -74,6 +74,11 @@ def discover(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
     """
     for path in paths:
         if os.path.isdir(path) and not path.rstrip("/" + os.sep).endswith(EXPLICIT_INPUT_SUFFIXES):
+            # a folder holding one Xcode project: its targets first (they know each file's
+            # platform), then the walk, whose files the caller skips if the project covered them
+            projects = [n for n in _listdir(path) if n.endswith(".xcodeproj")]
+            if len(projects) == 1:
+                yield os.path.normpath(os.path.join(path, projects[0])), None
             errors: list[OSError] = []
             found = []
             for root, dirs, files in os.walk(path, onerror=errors.append):
@@ -89,6 +94,13 @@ def discover(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
             yield path, None
         else:
             yield path, "no such file or directory"
+
+
+def _listdir(path: str) -> list[str]:
+    try:
+        return sorted(os.listdir(path))
+    except OSError:
+        return []
 
 
 def read(path: str) -> bytes:

@@ -265,6 +265,27 @@ def test_xcodeproj_macos_target_with_aps_environment(tmp_path: Path, capsys: pyt
     assert findings[1]["message"].startswith("`aps-environment` does not exist on macOS")
 
 
+def test_a_folder_holding_one_project_is_linted_through_its_targets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`entlint check .` in a project root: the target's platform (macOS) applies, the file
+    is reported once, and a file no target names is still found by the walk."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "Mac.xcodeproj").mkdir()
+    (tmp_path / "Mac.xcodeproj" / "project.pbxproj").write_text(PBXPROJ, encoding="utf-8")
+    (tmp_path / "Mac").mkdir()
+    (tmp_path / "Mac" / "Mac.entitlements").write_bytes(plistlib.dumps({"aps-environment": "development"}))
+    (tmp_path / "Other").mkdir()
+    (tmp_path / "Other" / "Other.entitlements").write_bytes(plistlib.dumps({"com.apple.developer.app-groups": []}))
+    code, findings, _ = _run(capsys, "--select", "ENT001,ENT006", ".")
+    assert code == 2  # the Info.plist the project names is missing
+    assert sorted((f["code"], f["path"]) for f in findings) == [
+        ("ENT001", "Other/Other.entitlements"),
+        ("ENT006", "Mac/Mac.entitlements"),
+        ("ENT100", "Mac/Missing-Info.plist"),
+    ]
+
+
 def test_profile_show_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from entitlements_lint.cli import app
     from typer.testing import CliRunner
