@@ -225,7 +225,8 @@ def _platforms_from_info(info: PlistDocument) -> tuple[str, ...] | None:
 
 def lint_bytes(data: bytes, path: str, settings: Settings, db: Database, kind: str | None = None,
                companion: PlistDocument | None = None, target: Target | None = None,
-               profile: Profile | None = None, signature_der: bytes | None = None) -> FileResult:
+               profile: Profile | None = None, signature_der: bytes | None = None,
+               bundle_identifier: str | None = None) -> FileResult:
     """Lint one file's bytes. Never raises for bad input: it becomes a syntax-error finding.
 
     ``profile`` (a provisioning profile) and ``signature_der`` (a signature's DER
@@ -240,7 +241,7 @@ def lint_bytes(data: bytes, path: str, settings: Settings, db: Database, kind: s
         return FileResult(path, kind, [_input_finding(file_format.syntax_error, path, exc)], failed=True)
     if target is None:
         target = infer_target(settings, kind, document, companion, db)
-    ctx = Context(path, kind, document, db, target, companion, profile, signature_der)
+    ctx = Context(path, kind, document, db, target, companion, profile, signature_der, bundle_identifier)
     findings = []
     for rule in settings.rules_for(path):
         if kind not in rule.applies_to:

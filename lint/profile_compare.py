@@ -99,7 +99,7 @@ def compare(
         found.append(
             Mismatch("expired", None, f"{label} expired on {expiry}", {"expiration": expiry})
         )
-    if bundle_identifier:
+    if bundle_identifier and "$" not in bundle_identifier:  # unresolved build settings: unknown
         found.extend(_bundle_identifier(bundle_identifier, profile, label))
     variables = _variables(profile, bundle_identifier)
     for key, written in entitlements.items():

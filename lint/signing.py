@@ -162,7 +162,7 @@ def lint_product(
                 der = None
             results.append(engine.lint_bytes(
                 xml, label, local, db, ENTITLEMENTS, companion=info, target=target,
-                profile=bundle_profile, signature_der=der,
+                profile=bundle_profile, signature_der=der, bundle_identifier=executable.bundle_identifier,
             ))
     if not executables:
         notes.append(f"{path}: no executables found")
@@ -227,12 +227,12 @@ def lint_project(
             if profile is not None and not distribution:
                 distribution = profile.distribution
             target = Target(platforms, origin, distribution, settings.granted)
-            results.extend(_lint_pair(pair, target, settings, db, profile))
+            results.extend(_lint_pair(pair, target, settings, db, profile, configuration.bundle_identifier))
     return results
 
 
 def _lint_pair(pair: tuple[str | None, str | None], target: Target, settings: Settings,
-               db: Database, profile: Profile | None) -> list[FileResult]:
+               db: Database, profile: Profile | None, bundle_identifier: str | None = None) -> list[FileResult]:
     entitlements_path, info_path = pair
     data: dict[str, bytes | None] = {}
     results: list[FileResult] = []
@@ -258,6 +258,7 @@ def _lint_pair(pair: tuple[str | None, str | None], target: Target, settings: Se
         results.append(engine.lint_bytes(
             data[kind] or b"", _shown(file_path), settings, db, kind, companion=other, target=target,
             profile=profile if kind == ENTITLEMENTS else None,
+            bundle_identifier=bundle_identifier if kind == ENTITLEMENTS else None,
         ))
     return results
 

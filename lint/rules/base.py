@@ -62,6 +62,7 @@ class Context:
         companion: PlistDocument | None = None,
         profile: Profile | None = None,
         signature_der: bytes | None = None,
+        bundle_identifier: str | None = None,
     ) -> None:
         self.path = path
         self.kind = kind
@@ -74,6 +75,9 @@ class Context:
         # None for plain files; the rules that need them then do nothing.
         self.profile = profile
         self.signature_der = signature_der
+        # The target's bundle identifier when a project or a built product says it:
+        # the profile's App ID must cover it.
+        self.bundle_identifier = bundle_identifier
 
     def entries(self) -> list[Entry]:
         return self.document.root.entries

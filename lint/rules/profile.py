@@ -32,7 +32,7 @@ def mismatches(ctx: Context) -> list[Mismatch]:
     if cached is None:
         from entitlements_lint.profile_compare import compare
 
-        cached = compare(ctx.document.root.to_python(), ctx.profile)
+        cached = compare(ctx.document.root.to_python(), ctx.profile, bundle_identifier=ctx.bundle_identifier)
         ctx._profile_mismatches = cached  # type: ignore[attr-defined]
     return cached
 

@@ -180,6 +180,19 @@ def test_app_compared_with_embedded_profile(tmp_path: Path, capsys: pytest.Captu
     assert "X.app/X: distribution app-store from the profile" in err
 
 
+def test_bundle_identifier_outside_the_profiles_app_id(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    store = sign_cms(plistlib.dumps(profile_dict(ExpirationDate=FUTURE, ProvisionedDevices=None,
+                                                 Entitlements=STORE_ENTITLEMENTS)))
+    ios_bundle(tmp_path / "X.app", "X.app", "com.example.other",
+               macho(plistlib.dumps({"aps-environment": "production"})), store)
+    code, findings, _ = _run(capsys, "--select", "ENT301", "X.app")
+    assert code == 1
+    assert [f["code"] for f in findings] == ["ENT301"]
+    assert "bundle identifier `com.example.other` is not covered by" in findings[0]["message"]
+
+
 def test_unsigned_binary_is_a_note(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
