@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from entitlements_lint.engine import FileResult
 
-__all__ = ["__version__", "lint_file", "lint_text"]
+__all__ = ["__version__", "lint_artefact", "lint_file", "lint_text"]
 
 
 def _settings(path: str, platforms: Sequence[str] | None, distribution: str | None):  # type: ignore[no-untyped-def]
@@ -53,3 +53,30 @@ def lint_text(
 
     data = text.encode("utf-8") if isinstance(text, str) else text
     return lint_bytes(data, path, _settings(path, platforms, distribution), load())
+
+
+def lint_artefact(
+    path: str,
+    platforms: Sequence[str] | None = None,
+    distribution: str | None = None,
+    profile: str | None = None,
+) -> list[FileResult]:
+    """Lint a built product (.app, .appex, .ipa, .xcarchive, Mach-O) or an Xcode project.
+
+    Each signature (or each target's file) gives one result. ``profile`` is the path of
+    a provisioning profile to compare with, instead of a bundle's embedded one.
+    Unreadable input becomes an io-error result, as on the command line.
+    """
+    from entitlements_db import load
+    from entitlements_lint import signing
+    from entitlements_lint.engine import input_error
+    from entitlements_lint.errors import InputError
+
+    settings = _settings(path, platforms, distribution)
+    try:
+        loaded = signing.load_profile(profile) if profile else None
+    except InputError as exc:
+        return [input_error(profile or path, exc.message)]
+    if signing.artefact_kind(path) == signing.PROJECT:
+        return signing.lint_project(path, settings, load(), loaded)
+    return signing.lint_product(path, settings, load(), loaded)[0]

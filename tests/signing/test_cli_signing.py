@@ -335,3 +335,15 @@ def test_profile_show_bad_input(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["profile", "show", str(bad)])
     assert result.exit_code == 2
     assert "not a provisioning profile" in result.output
+
+
+def test_python_api_lints_a_built_product(tmp_path: Path) -> None:
+    from entitlements_lint import lint_artefact
+
+    xml = plistlib.dumps({"com.apple.developer.invented-thing": True})
+    ios_bundle(tmp_path / "X.app", "X.app", "com.example.x", macho(xml))
+    results = lint_artefact(str(tmp_path / "X.app"))
+    assert [(f.code, f.key) for r in results for f in r.findings] == [
+        ("ENT001", "com.apple.developer.invented-thing"),
+    ]
+    assert lint_artefact(str(tmp_path / "X.app"), profile=str(tmp_path / "missing.mobileprovision"))[0].failed
