@@ -31,6 +31,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "entitlement.json": models.Entitlement,
     "non-existent.json": models.NonExistent,
     "apple-internal.json": models.AppleInternal,
+    "profile-keys.json": models.ProfileKeys,
     "background-modes.json": models.BackgroundModes,
     "info-plist-keys.json": models.InfoPlistKeys,
 }
@@ -46,6 +47,7 @@ class Dataset:
     entitlements: list[models.Entitlement]
     non_existent: list[models.NonExistent]
     apple_internal: models.AppleInternal
+    profile_keys: models.ProfileKeys
     background_modes: models.BackgroundModes
     info_plist_keys: models.InfoPlistKeys
 
@@ -82,6 +84,7 @@ def load_dataset(data_dir: Path = DATA_DIR) -> Dataset:
         entitlements=_keyed_folder(data_dir / "entitlements", models.Entitlement),
         non_existent=_keyed_folder(data_dir / "non-existent", models.NonExistent),
         apple_internal=_validate(data_dir / "apple-internal.yaml", models.AppleInternal),
+        profile_keys=_validate(data_dir / "profile-keys.yaml", models.ProfileKeys),
         background_modes=_validate(
             data_dir / "info-plist" / "background-modes.yaml", models.BackgroundModes
         ),
@@ -99,6 +102,7 @@ def bundle(dataset: Dataset) -> dict[str, Any]:
         "entitlements": [_dump(e) for e in dataset.entitlements],
         "non_existent": [_dump(n) for n in dataset.non_existent],
         "apple_internal": _dump(dataset.apple_internal),
+        "profile_keys": _dump(dataset.profile_keys),
         "info_plist": {
             "background_modes": _dump(dataset.background_modes),
             "keys": _dump(dataset.info_plist_keys),
@@ -114,6 +118,7 @@ def bundle(dataset: Dataset) -> dict[str, Any]:
             "non_existent": len(dataset.non_existent),
             "apple_internal_keys": len(dataset.apple_internal.keys),
             "apple_internal_prefixes": len(dataset.apple_internal.prefixes),
+            "profile_keys": len(dataset.profile_keys.keys),
             "background_modes": len(dataset.background_modes.modes),
             "info_plist_keys": len(dataset.info_plist_keys.keys),
         },

@@ -66,6 +66,9 @@ def card(db: Database, key: str, platform: str | None = None) -> str:
     catalogued = db.non_existent(key)
     if catalogued is not None:
         lines += ["", catalogued.explanation]
+    profile_note = db.profile_key(key)
+    if profile_note is not None:
+        lines = [f"**{key}** is set by the provisioning profile, not written by hand.", "", profile_note]
     internal = db.apple_internal(key)
     if internal is not None:
         lines = [f"**{key}** is private to Apple: {internal.note}"]

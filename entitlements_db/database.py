@@ -270,6 +270,7 @@ class Database:
         internal = bundle["apple_internal"]
         self._internal_keys = {k["key"]: k for k in internal["keys"]}
         self._internal_prefixes = sorted(internal["prefixes"], key=lambda p: -len(p["prefix"]))
+        self._profile_keys = {k["key"]: k for k in bundle["profile_keys"]["keys"]}
         info = bundle["info_plist"]
         self.background_modes_docs: str = info["background_modes"]["docs"]
         self._background_modes = {m["value"]: m for m in info["background_modes"]["modes"]}
@@ -356,6 +357,11 @@ class Database:
                 sources = [Source(s) for s in prefix["sources"]]
                 return InternalMatch(key, prefix["prefix"], prefix["note"], sources)
         return None
+
+    def profile_key(self, key: str) -> str | None:
+        """Why ``key`` is set by provisioning profiles though Apple does not document it, or None."""
+        entry = self._profile_keys.get(key)
+        return entry["note"] if entry is not None else None
 
     # -- Info.plist --------------------------------------------------------
     def background_mode(self, value: str) -> BackgroundMode | None:

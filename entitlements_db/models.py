@@ -239,6 +239,20 @@ class InternalKey(Model):
     sources: list[Source] = Field(min_length=1)
 
 
+class ProfileKey(Model):
+    """A key that Apple's provisioning profiles carry but Apple does not document as an
+    entitlement to write. Not a real-entitlement entry: the linter only uses it to say
+    "the profile sets this; do not write it by hand" instead of "this key does not exist"."""
+
+    key: Key
+    note: Prose
+    sources: list[Source] = Field(min_length=1)
+
+
+class ProfileKeys(Model):
+    keys: list[ProfileKey]
+
+
 class AppleInternal(Model):
     """Entitlements that only Apple's own software can hold."""
 

@@ -66,9 +66,12 @@ def managed_entitlement(ctx: Context) -> Iterator[Finding]:
 def profile_owned_key(ctx: Context) -> Iterator[Finding]:
     for entry in ctx.entries():
         real = ctx.db.get(entry.key)
-        if real is None or real.owner == "developer":
+        if real is None and ctx.db.profile_key(entry.key):
+            who = "the provisioning profile"
+        elif real is None or real.owner == "developer":
             continue
-        who = "the provisioning profile" if real.owner == "profile" else "code signing"
+        else:
+            who = "the provisioning profile" if real.owner == "profile" else "code signing"
         message = f"`{entry.key}` is set by {who}; do not write it by hand"
         fix = Fix(f"Remove `{entry.key}`", [ctx.remove(entry.start, entry.end)], safe=False)
         yield ctx.finding(profile_owned_key, entry.key_node, message, entry.key, fix=fix)

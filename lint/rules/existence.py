@@ -44,7 +44,7 @@ def unknown_entitlement(ctx: Context) -> Iterator[Finding]:
     db, target = ctx.db, ctx.target
     for entry in ctx.entries():
         key = entry.key
-        if key in db or key in target.granted or db.looks_like_info_plist_key(key):
+        if key in db or key in target.granted or db.looks_like_info_plist_key(key) or db.profile_key(key):
             continue
         catalogued = db.non_existent(key)
         if catalogued is None and db.apple_internal(key) is not None:

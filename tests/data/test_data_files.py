@@ -18,6 +18,7 @@ DATA = build.DATA_DIR
 #: Single files and the model each one must validate against.
 SINGLE_FILES: dict[str, type[BaseModel]] = {
     "apple-internal.yaml": models.AppleInternal,
+    "profile-keys.yaml": models.ProfileKeys,
     "info-plist/background-modes.yaml": models.BackgroundModes,
     "info-plist/keys.yaml": models.InfoPlistKeys,
 }

@@ -25,6 +25,8 @@ MODELS = [
     models.AppleInternal,
     models.InternalPrefix,
     models.InternalKey,
+    models.ProfileKeys,
+    models.ProfileKey,
     models.BackgroundModes,
     models.BackgroundMode,
     models.InfoPlistKeys,

@@ -32,3 +32,17 @@ def test_any_json_document_round_trips(value: object) -> None:
 def test_malformed_input_is_a_value_error(bad: bytes) -> None:
     with pytest.raises(ValueError):
         parse_json(bad)
+
+
+def test_profile_keys_are_neither_real_nor_unknown() -> None:
+    from entitlements_db import load
+    from entitlements_lint import lint_text
+
+    db = load()
+    assert "beta-reports-active" not in db
+    assert db.profile_key("beta-reports-active")
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict>'
+        "<key>beta-reports-active</key><true/></dict></plist>"
+    )
+    assert [f.code for f in lint_text(xml, platforms=["iOS"]).findings] == ["ENT009"]
