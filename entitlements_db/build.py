@@ -145,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--check", action="store_true", help="fail if the outputs are stale")
     args = parser.parse_args(argv)
+    if not (DATA_DIR / "VERSION").is_file():
+        print(f"error: no dataset at {DATA_DIR}: the build step runs from a source checkout", file=sys.stderr)
+        return 2
     try:
         dataset = load_dataset()
     except DataError as exc:
