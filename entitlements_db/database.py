@@ -183,7 +183,7 @@ class Entitlement(_View):
 
     def needs_approval_for(self, distribution: str) -> bool:
         managed = self.raw.get("managed")
-        return bool(managed) and distribution in managed["distributions"]
+        return managed is not None and distribution in managed["distributions"]
 
 
 class Replacement(_View):
@@ -449,7 +449,7 @@ def parse_json(data: bytes) -> Any:
 
     start = len(text) - len(text.lstrip())
     try:
-        value, end = make_scanner(Context())(text, start)
+        value, end = make_scanner(Context())(text, start)  # type: ignore[arg-type]
     except StopIteration as stop:  # the scanner's way of saying "no value here"
         raise ValueError(f"invalid JSON at character {stop.value}") from None
     if text[end:].strip():

@@ -71,7 +71,7 @@ class Suggestion:
 
 def words(key: str) -> list[str]:
     """Lower-case words of a key: segments split at ``.``, ``-``, ``_`` and camelCase."""
-    found = []
+    found: list[str] = []
     for part in re.split(r"[.\-_:\s]+", key):
         found.extend(h.lower() for h in _HUMPS.findall(part))
     return found

@@ -80,7 +80,7 @@ def discover(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
             if len(projects) == 1:
                 yield os.path.normpath(os.path.join(path, projects[0])), None
             errors: list[OSError] = []
-            found = []
+            found: list[str] = []
             for root, dirs, files in os.walk(path, onerror=errors.append):
                 dirs[:] = sorted(
                     d for d in dirs

@@ -371,5 +371,7 @@ def _date(text: str) -> datetime.datetime:
     if match is None:
         raise ValueError(text)
     parts = match.groupdict()
-    values = [int(parts[k] or d) for k, d in (("year", 0), ("month", 1), ("day", 1), ("hour", 0), ("minute", 0), ("second", 0))]
-    return datetime.datetime(*values)  # naive UTC, as plistlib returns it
+    year, month, day, hour, minute, second = (
+        int(parts[k] or d) for k, d in (("year", 0), ("month", 1), ("day", 1), ("hour", 0), ("minute", 0), ("second", 0))
+    )
+    return datetime.datetime(year, month, day, hour, minute, second)  # naive UTC, as plistlib returns it

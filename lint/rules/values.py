@@ -102,8 +102,8 @@ def invalid_value_type(ctx: Context) -> Iterator[Finding]:
             yield ctx.finding(invalid_value_type, node, message, entry.key)
             continue
         element = ELEMENT_KINDS.get(expected)
-        for child in node.value if element and node.kind == "array" else ():
-            if child.kind != element:
+        for child in node.value if element is not None and node.kind == "array" else ():
+            if element is not None and child.kind != element:
                 message = (
                     f"every element of `{entry.key}` must be {KIND_NAMES[element]}, "
                     f"not {KIND_NAMES.get(child.kind, child.kind)}"
