@@ -223,6 +223,7 @@ def _lint_one(path, display, settings, db, args, engine, siblings, profile=None)
             sys.stdout.buffer.write(new)
         else:
             fixes.write_atomic(path, new)
+            siblings.forget(path)
         return result, count, None
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
         message = f"internal error in {display}, please report: {type(exc).__name__}: {exc}"

@@ -154,6 +154,7 @@ class Siblings:
 
     def __init__(self) -> None:
         self._kinds: dict[str, dict[str, list[str]]] = {}
+        self._documents: dict[str, PlistDocument | None] = {}
 
     def companion_path(self, path: str, kind: str) -> str | None:
         """The target's other file in the same folder, when there is exactly one."""
@@ -174,14 +175,22 @@ class Siblings:
         return os.path.join(directory, matches[0]) if len(matches) == 1 else None
 
     def companion(self, path: str, kind: str) -> PlistDocument | None:
+        """The companion parsed once per run (linting and fixing a file both ask for it)."""
         other = self.companion_path(path, kind)
         if other is None:
             return None
-        try:
-            document = parse(read(other))
-        except InputError:
-            return None
-        return document if document.root.kind == "dict" else None
+        if other not in self._documents:
+            try:
+                document: PlistDocument | None = parse(read(other))
+            except InputError:
+                document = None
+            self._documents[other] = document if document is not None and document.root.kind == "dict" else None
+        return self._documents[other]
+
+    def forget(self, path: str) -> None:
+        """Drop a file whose bytes were just rewritten (by --fix)."""
+        directory = os.path.dirname(path) or "."
+        self._documents.pop(os.path.join(directory, os.path.basename(path)), None)
 
 
 def infer_target(settings: Settings, kind: str, document: PlistDocument,

@@ -8,6 +8,7 @@ from typing import Any
 
 from entitlements_lint import __version__
 from entitlements_lint.engine import FileResult
+from entitlements_lint.findings import DOCS_BASE
 from entitlements_lint.rules import ALL_RULES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -28,7 +29,7 @@ def render(results: Sequence[FileResult]) -> str:
             "name": rule.name,
             "shortDescription": {"text": rule.summary},
             "fullDescription": {"text": rule.why},
-            "helpUri": f"https://github.com/entlint/entlint/blob/main/docs/rules/{rule.code}.md",
+            "helpUri": f"{DOCS_BASE}{rule.code}.md",
             "defaultConfiguration": {"level": LEVELS[rule.severity]},
         }
         for rule in ALL_RULES

@@ -445,3 +445,16 @@ def test_version_matches_bundle_and_changelog(shipped_bundle: dict[str, Any]) ->
     assert re.search(
         rf"(?<![\d.]){re.escape(version)}(?![\d.])", changelog.read_text(encoding="utf-8")
     ), f"CHANGELOG.md does not mention dataset version {version}"
+
+
+def test_every_real_entitlement_cites_an_apple_page(shipped_bundle: dict[str, Any]) -> None:
+    """Third-party evidence may support a detail, never the existence of a real key."""
+    lacking = [
+        e["key"]
+        for e in shipped_bundle["entitlements"]
+        if not any(
+            s["url"].startswith("https://developer.apple.com/") and s["kind"] != "third-party"
+            for s in e["sources"]
+        )
+    ]
+    assert lacking == []
