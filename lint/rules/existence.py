@@ -35,7 +35,8 @@ DTS_POST = "https://developer.apple.com/forums/thread/799000"
     fix_safety=(
         "Safe when the curated catalogue names exactly one real replacement for the target's "
         "platforms and the current value is valid for it (com.apple.developer.app-groups → "
-        "com.apple.security.application-groups). Removing a key that needs no entitlement is "
+        "com.apple.security.application-groups), and when the key differs from a real one only in "
+        "letter case. Removing a key that needs no entitlement is "
         "an unsafe fix (--unsafe-fixes)."
     ),
     sources=(DTS_POST, "https://developer.apple.com/documentation/bundleresources/entitlements"),
@@ -73,7 +74,7 @@ def _advice(suggestions: list[Suggestion], certain: bool) -> str:
 def _fix(ctx: Context, entry: Entry, catalogued: NonExistentKey | None) -> Fix | None:
     """Rename when exactly one real key replaces this one for the target; else remove if nothing is needed."""
     if catalogued is None:
-        return None
+        return _case_fix(ctx, entry)
     fitting = [r for r in catalogued.replacements if r.applies_to(ctx.target.platforms)]
     if len(fitting) == 1 and fitting[0].kind == "entitlement":
         only = fitting[0]
@@ -88,6 +89,15 @@ def _fix(ctx: Context, entry: Entry, catalogued: NonExistentKey | None) -> Fix |
     if fitting and all(r.kind == "none" for r in fitting):
         return Fix(f"Remove `{entry.key}`", [ctx.remove(entry.start, entry.end)], safe=False)
     return None
+
+
+def _case_fix(ctx: Context, entry: Entry) -> Fix | None:
+    """A key that differs from a real one only in letter case has one certain spelling."""
+    real_key = ctx.db.case_insensitive(entry.key)
+    real = ctx.db.get(real_key) if real_key else None
+    if real is None or not value_fits(real, entry.value) or any(e.key == real.key for e in ctx.entries()):
+        return None
+    return Fix(f"Rename to `{real.key}`", [ctx.rename_key(entry, real.key)], safe=True)
 
 
 @Rule(

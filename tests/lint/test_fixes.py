@@ -78,6 +78,12 @@ def test_each_fix_alone() -> None:
     both = plist("<key>aps-environment</key>\n<string>development</string>\n"
                  "<key>com.apple.developer.aps-environment</key>\n<string>development</string>")
     assert fixed(both, platforms=("macOS",)) == both
+    # A key that differs from a real one only in letter case has one certain spelling.
+    cased = plist("<key>com.apple.developer.networking.hotspotconfiguration</key>\n<true/>")
+    assert fixed(cased) == cased.replace(b"hotspotconfiguration", b"HotspotConfiguration")
+    # ... unless the value does not fit the real key (HotspotConfiguration takes a Boolean).
+    cased_string = plist("<key>com.apple.developer.networking.hotspotconfiguration</key>\n<string>x</string>")
+    assert fixed(cased_string) == cased_string
 
 
 def test_rename_only_to_a_key_that_exists_on_the_target_platform() -> None:
