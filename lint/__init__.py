@@ -68,7 +68,7 @@ def lint_artefact(
     Unreadable input becomes an io-error result, as on the command line.
     """
     from entitlements_db import load
-    from entitlements_lint import signing
+    from entitlements_lint.artefacts import signing
     from entitlements_lint.engine import input_error
     from entitlements_lint.errors import InputError
 

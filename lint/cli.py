@@ -161,7 +161,7 @@ def profile_show(
 ) -> None:
     """A readable summary of a provisioning profile: who, what, until when, which entitlements."""
     from entitlements_lint.errors import InputError
-    from entitlements_lint.signing import load_profile, profile_summary
+    from entitlements_lint.artefacts.signing import load_profile, profile_summary
 
     if output_format not in ("text", "json"):
         typer.echo(f"entlint: error: --format must be text or json, not {output_format!r}", err=True)

@@ -79,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             fixed_settings = cfg.load_config_file(args.config)
         profile = None
         if args.profile:
-            from entitlements_lint import signing
+            from entitlements_lint.artefacts import signing
             from entitlements_lint.errors import InputError
 
             try:
@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if path != "-" and os.path.realpath(path) in covered:
                 continue  # already linted as part of an Xcode project's target
             if profile is not None:
-                from entitlements_lint import signing
+                from entitlements_lint.artefacts import signing
 
                 settings, note = signing.with_profile_distribution(settings, profile)
                 if note and note not in notes:
@@ -141,14 +141,15 @@ def _is_artefact(path: str) -> bool:
 
     if not path.rstrip("/" + os.sep).endswith(_ARTEFACT_SUFFIXES) and file_kind(path):
         return False
-    from entitlements_lint import signing
+    from entitlements_lint.artefacts import signing
 
     return signing.artefact_kind(path) is not None
 
 
 def _lint_artefact(path, settings, db, profile, notes):  # type: ignore[no-untyped-def]
     """Lint a built product's signatures or an Xcode project's files; never raises."""
-    from entitlements_lint import engine, signing
+    from entitlements_lint import engine
+    from entitlements_lint.artefacts import signing
 
     try:
         if signing.artefact_kind(path) == signing.PROJECT:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from entitlements_db.database import Database
     from entitlements_lint.config import Settings
-    from entitlements_lint.profiles import Profile
+    from entitlements_lint.artefacts.profiles import Profile
 
 SKIPPED_DIRS = frozenset({"node_modules", "DerivedData", "Pods", "Carthage", "build", "__pycache__"})
 BUNDLE_SUFFIXES = (".app", ".appex", ".xcarchive", ".framework", ".bundle")
@@ -70,7 +70,7 @@ def discover(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
     Info.plist); directories are searched for entitlements files and Info.plists,
     skipping hidden folders, build products and dependency folders. Bundles and
     ``.xcodeproj`` folders named explicitly are yielded as they are: the caller lints
-    their signatures or project (see :mod:`entitlements_lint.signing`).
+    their signatures or project (see :mod:`entitlements_lint.artefacts.signing`).
     """
     for path in paths:
         if os.path.isdir(path) and not path.rstrip("/" + os.sep).endswith(EXPLICIT_INPUT_SUFFIXES):

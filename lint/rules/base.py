@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from entitlements_db.database import Database
     from entitlements_db.suggest import Suggestion
     from entitlements_lint.plist import Entry, Node, PlistDocument
-    from entitlements_lint.profiles import Profile
+    from entitlements_lint.artefacts.profiles import Profile
 
 ENTITLEMENTS = "entitlements"
 INFO_PLIST = "info-plist"

@@ -3,7 +3,7 @@
 These rules run only when the context carries a profile (``entlint check --profile``, or
 a built product with an embedded profile) or a DER signature blob (built products); for
 a plain ``.entitlements`` file they do nothing. The comparison itself lives in
-:mod:`entitlements_lint.profile_compare`, imported lazily so plain linting never pays for it.
+:mod:`entitlements_lint.artefacts.profile_compare`, imported lazily so plain linting never pays for it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from entitlements_lint.plist import Entry
-    from entitlements_lint.profile_compare import Mismatch
+    from entitlements_lint.artefacts.profile_compare import Mismatch
 
 TN3125 = "https://developer.apple.com/documentation/technotes/tn3125-inside-code-signing-provisioning-profiles"
 MANAGED = "https://developer.apple.com/help/account/reference/provisioning-with-managed-capabilities/"
@@ -30,7 +30,7 @@ def mismatches(ctx: Context) -> list[Mismatch]:
         return []
     cached = getattr(ctx, "_profile_mismatches", None)
     if cached is None:
-        from entitlements_lint.profile_compare import compare
+        from entitlements_lint.artefacts.profile_compare import compare
 
         cached = compare(ctx.document.root.to_python(), ctx.profile, bundle_identifier=ctx.bundle_identifier)
         ctx._profile_mismatches = cached  # type: ignore[attr-defined]
@@ -196,7 +196,7 @@ def signature_der_mismatch(ctx: Context) -> Iterator[Finding]:
     if blob is None or ctx.kind != ENTITLEMENTS:
         return
     from entitlements_lint.errors import InputError
-    from entitlements_lint.macho import decode_der_entitlements, entitlements_differences
+    from entitlements_lint.artefacts.macho import decode_der_entitlements, entitlements_differences
 
     try:
         keys = entitlements_differences(ctx.document.data, blob)

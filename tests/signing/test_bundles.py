@@ -8,10 +8,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from entitlements_lint import bundles
-from entitlements_lint.bundles import SignedExecutable, find_executables
+from entitlements_lint.artefacts import bundles
+from entitlements_lint.artefacts.bundles import SignedExecutable, find_executables
 from entitlements_lint.errors import InputError
-from entitlements_lint.macho import ArchEntitlements
+from entitlements_lint.artefacts.macho import ArchEntitlements
 from signing_builders import (
     ENTITLEMENTS_XML,
     der_entitlements,

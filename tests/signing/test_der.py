@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from entitlements_lint import der
+from entitlements_lint.artefacts import der
 from entitlements_lint.errors import InputError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

@@ -6,9 +6,9 @@ import plistlib
 import struct
 
 import pytest
-from entitlements_lint import macho as reader
+from entitlements_lint.artefacts import macho as reader
 from entitlements_lint.errors import InputError
-from entitlements_lint.macho import ArchEntitlements
+from entitlements_lint.artefacts.macho import ArchEntitlements
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from signing_builders import (

@@ -6,8 +6,8 @@ import datetime
 import plistlib
 
 import pytest
-from entitlements_lint.profile_compare import Mismatch, compare, does_id_match
-from entitlements_lint.profiles import Profile, read_profile
+from entitlements_lint.artefacts.profile_compare import Mismatch, compare, does_id_match
+from entitlements_lint.artefacts.profiles import Profile, read_profile
 from signing_builders import profile_dict
 
 UTC = datetime.timezone.utc

@@ -7,7 +7,7 @@ import plistlib
 
 import pytest
 from entitlements_lint.errors import InputError
-from entitlements_lint.profiles import Profile, read_profile
+from entitlements_lint.artefacts.profiles import Profile, read_profile
 from signing_builders import (
     SIGNER_NAME,
     hand_signed_data,

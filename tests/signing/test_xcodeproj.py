@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from entitlements_lint.errors import InputError
-from entitlements_lint.xcodeproj import (
+from entitlements_lint.artefacts.xcodeproj import (
     Configuration,
     parse_openstep,
     platforms_for,

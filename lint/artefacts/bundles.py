@@ -3,7 +3,7 @@
 Accepts a ``.app``/``.appex`` bundle, an ``.xcarchive``, an ``.ipa`` or a bare Mach-O
 file. For each bundle it follows ``CFBundleExecutable`` (iOS layout ``X.app/X``, macOS
 layout ``X.app/Contents/MacOS/X``), reads the code signature's entitlements through
-:mod:`entitlements_lint.macho`, picks up the embedded profile (``embedded.mobileprovision``,
+:mod:`entitlements_lint.artefacts.macho`, picks up the embedded profile (``embedded.mobileprovision``,
 or ``Contents/embedded.provisionprofile`` on macOS, TN3125), and descends into nested
 bundles: app extensions, ExtensionKit extensions, watch apps, App Clips, and on macOS
 login items, XPC services and system extensions.
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
-from entitlements_lint import macho
+from entitlements_lint.artefacts import macho
 from entitlements_lint.errors import InputError
 from entitlements_lint.plist import load_dict
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from entitlements_lint.config import Settings
     from entitlements_lint.engine import FileResult
     from entitlements_lint.plist import PlistDocument
-    from entitlements_lint.profiles import Profile
+    from entitlements_lint.artefacts.profiles import Profile
 
     from entitlements_db.database import Database
 
@@ -64,7 +64,7 @@ def artefact_kind(path: str) -> str | None:
         return PRODUCT
     if path == "-" or engine.file_kind(bare) or not os.path.isfile(bare):
         return None
-    from entitlements_lint.macho import is_macho
+    from entitlements_lint.artefacts.macho import is_macho
 
     try:
         with open(bare, "rb") as handle:
@@ -76,7 +76,7 @@ def artefact_kind(path: str) -> str | None:
 
 def load_profile(path: str) -> Profile:
     """Read a ``.mobileprovision`` / ``.provisionprofile``; every failure is an InputError."""
-    from entitlements_lint.profiles import read_profile
+    from entitlements_lint.artefacts.profiles import read_profile
 
     try:
         with open(path, "rb") as handle:
@@ -105,7 +105,7 @@ def lint_product(
 
     ``profile`` (from ``--profile``) replaces each bundle's embedded profile.
     """
-    from entitlements_lint.bundles import find_executables
+    from entitlements_lint.artefacts.bundles import find_executables
 
     bare = path.rstrip("/" + os.sep) or path
     try:
@@ -120,7 +120,7 @@ def lint_product(
         shown = os.path.join(base, executable.display_path)
         bundle_profile = profile
         if bundle_profile is None and executable.profile is not None:
-            from entitlements_lint.profiles import read_profile
+            from entitlements_lint.artefacts.profiles import read_profile
 
             profile_shown = os.path.join(base, executable.profile_path or "embedded.mobileprovision")
             try:
@@ -152,7 +152,7 @@ def lint_product(
                 try:
                     import plistlib
 
-                    from entitlements_lint.macho import decode_der_entitlements
+                    from entitlements_lint.artefacts.macho import decode_der_entitlements
 
                     xml = plistlib.dumps(decode_der_entitlements(der or b""))
                 except (InputError, TypeError, ValueError, OverflowError) as exc:
@@ -202,7 +202,7 @@ def lint_project(
     first; configured platforms win over the target's; the configured distribution applies
     to Release only (or everywhere, when it comes from ``--profile``).
     """
-    from entitlements_lint.xcodeproj import read_project
+    from entitlements_lint.artefacts.xcodeproj import read_project
 
     try:
         project = read_project(path.rstrip("/" + os.sep) or path)

@@ -43,8 +43,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from entitlements_lint.macho import same_value
-from entitlements_lint.profiles import Profile
+from entitlements_lint.artefacts.macho import same_value
+from entitlements_lint.artefacts.profiles import Profile
 
 MismatchKind = Literal[
     "not-in-profile", "value-mismatch", "expired", "debug-in-distribution", "beta-reports-active"

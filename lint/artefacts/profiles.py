@@ -1,10 +1,10 @@
 """Read provisioning profiles (``.mobileprovision``, ``.provisionprofile``) into a typed Profile.
 
 A profile is a CMS SignedData wrapping a property list (TN3125, "Inside Code Signing:
-Provisioning Profiles"); :mod:`entitlements_lint.der` unwraps it without ``security``
+Provisioning Profiles"); :mod:`entitlements_lint.artefacts.der` unwraps it without ``security``
 or ``openssl``. The entitlements it lists are an allowlist: every entitlement the app
 claims must be in it, not the reverse (TN3125). This module only reads; comparing lives
-in :mod:`entitlements_lint.profile_compare`.
+in :mod:`entitlements_lint.artefacts.profile_compare`.
 
 Imported lazily: plain ``.entitlements`` linting never needs it.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Literal
 
-from entitlements_lint import der
+from entitlements_lint.artefacts import der
 from entitlements_lint.errors import InputError
 from entitlements_lint.plist import load_dict
 

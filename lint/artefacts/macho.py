@@ -19,7 +19,7 @@ import plistlib
 import struct
 from typing import NamedTuple
 
-from entitlements_lint import der
+from entitlements_lint.artefacts import der
 from entitlements_lint.errors import InputError
 
 Buffer = bytes | bytearray | memoryview | mmap.mmap
