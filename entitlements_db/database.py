@@ -65,6 +65,11 @@ class Source(_View):
         return self.raw["kind"]
 
     @property
+    def tier(self) -> str:
+        """apple-page, apple-doc, apple-staff, xcode, os, or supporting (docs/data-guide.md)."""
+        return self.raw["tier"]
+
+    @property
     def supports(self) -> str:
         return self.raw["supports"]
 
@@ -146,8 +151,19 @@ class Entitlement(_View):
 
     @property
     def platforms(self) -> dict[str, dict[str, str]]:
-        """Platform name → {"introduced": version, "deprecated": version} (keys optional)."""
+        """Platform name → {"introduced", "deprecated" (optional), "source": URL}."""
         return self.raw["platforms"]
+
+    @property
+    def absent(self) -> dict[str, dict[str, str]]:
+        """Platforms a source shows the key does not exist on → {"reason", "source", "note"}.
+
+        A platform in neither :attr:`platforms` nor here is merely undocumented.
+        """
+        return self.raw.get("absent", {})
+
+    def known_absent_on(self, platform: str) -> bool:
+        return platform in self.raw.get("absent", ())
 
     @property
     def counterparts(self) -> dict[str, str]:

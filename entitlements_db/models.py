@@ -47,13 +47,39 @@ SourceKind = Literal[
     "apple-docs",  # a page of Apple's developer documentation
     "apple-archive",  # Apple's documentation archive (retired guides)
     "technote",  # an Apple technote (TN3125 …)
+    "wwdc",  # a WWDC session (video or transcript)
     "xcode-capability",  # Apple's page on what an Xcode capability writes
+    "xcode-definitions",  # a faithful public copy of Xcode's own capability definitions
     "account-help",  # Apple Developer Account Help (capability tables, managed capabilities)
+    "app-store-validation",  # an App Store Connect or notarization message naming the key
     "apple-forums",  # a post by Apple staff (DTS) on the Apple Developer Forums
     "provisioning-profile",  # the key is known from the contents of provisioning profiles
     "apple-binary",  # the key appears in Apple's own signed binaries or open source
     "third-party",  # evidence outside Apple (used for non-existent keys seen in the wild)
 ]
+
+#: How much a source can prove (docs/data-guide.md, "Evidence tiers"). The first five
+#: establish a fact on their own; ``supporting`` (third-party tools, observed profiles)
+#: only corroborates one.
+Tier = Literal["apple-page", "apple-doc", "apple-staff", "xcode", "os", "supporting"]
+ESTABLISHING_TIERS: tuple[Tier, ...] = ("apple-page", "apple-doc", "apple-staff", "xcode", "os")
+#: The tiers each kind of source may have.
+KIND_TIERS: dict[str, tuple[Tier, ...]] = {
+    "apple-docs": ("apple-page", "apple-doc"),
+    "apple-archive": ("apple-doc",),
+    "technote": ("apple-doc",),
+    "wwdc": ("apple-doc",),
+    "xcode-capability": ("xcode", "apple-doc"),
+    "xcode-definitions": ("xcode",),
+    "account-help": ("apple-doc",),
+    "app-store-validation": ("apple-doc", "supporting"),
+    "apple-forums": ("apple-staff",),
+    "provisioning-profile": ("supporting",),
+    "apple-binary": ("os",),
+    "third-party": ("supporting",),
+}
+#: Where a key's own Bundle Resources page lives: only such a URL has the tier apple-page.
+ENTITLEMENT_PAGE = "https://developer.apple.com/documentation/bundleresources/entitlements/"
 
 _VERSION = re.compile(r"^\d+(\.\d+){0,2}$")
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
@@ -88,11 +114,24 @@ class Model(BaseModel):
 
 
 class Source(Model):
-    """One primary source and the facts it supports."""
+    """One source, how much it can prove (its tier), and the facts it supports."""
 
     url: Url
     kind: SourceKind
+    tier: Tier
     supports: str = Field(min_length=3, description="Which facts of the entry this source supports.")
+
+    @model_validator(mode="after")
+    def _tier_fits_kind(self) -> Source:
+        if self.tier not in KIND_TIERS[self.kind]:
+            raise ValueError(f"a {self.kind} source cannot have the tier {self.tier} (one of {KIND_TIERS[self.kind]})")
+        if self.tier == "apple-page" and not self.url.lower().startswith(ENTITLEMENT_PAGE):
+            raise ValueError(f"tier apple-page is for an entitlement's own Bundle Resources page, not {self.url}")
+        return self
+
+    @property
+    def establishes(self) -> bool:
+        return self.tier in ESTABLISHING_TIERS
 
 
 class ValueSchema(Model):
@@ -128,8 +167,29 @@ class ValueSchema(Model):
 
 
 class Availability(Model):
+    """The key exists on a platform: since when, and which source of the entry says so."""
+
     introduced: Version | None = Field(default=None, description="First OS version; absent if unknown.")
     deprecated: Version | None = Field(default=None, description="OS version that deprecated it.")
+    source: Url = Field(
+        description="The URL of the entry's source that puts the key on this platform "
+        "(the key's page, the platform's capability table, or an Apple statement)."
+    )
+
+
+AbsenceReason = Literal["capability-table", "apple-statement", "validation-error"]
+
+
+class Absence(Model):
+    """Evidence that the key does not exist on a platform (not merely that no page lists it)."""
+
+    reason: AbsenceReason = Field(
+        description="capability-table: the capability is missing from that platform's complete table; "
+        "apple-statement: Apple says it is unsupported there; validation-error: an App Store or "
+        "install error names the key on that platform."
+    )
+    source: Url = Field(description="The URL of the entry's source that shows the absence.")
+    note: str | None = None
 
 
 class Managed(Model):
@@ -162,6 +222,11 @@ class Entitlement(Model):
     platforms: dict[Platform, Availability] = Field(
         min_length=1, description="Platforms where the key exists."
     )
+    absent: dict[Platform, Absence] = Field(
+        default_factory=dict,
+        description="Platforms where a source shows the key does not exist; a platform in neither "
+        "platforms nor absent is merely undocumented.",
+    )
     counterparts: dict[Platform, Key] | None = Field(
         default=None, description="The key to use instead on platforms where this one does not exist."
     )
@@ -189,6 +254,24 @@ class Entitlement(Model):
     beta: bool = Field(default=False, description="Apple marks the page as beta software.")
     docs: Url
     sources: list[Source] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _evidence_is_cited(self) -> Entitlement:
+        establishing = {s.url for s in self.sources if s.establishes}
+        if not establishing:
+            raise ValueError("a real key needs at least one source of an Apple tier (not only supporting)")
+        by_url = {s.url for s in self.sources}
+        for platform, availability in self.platforms.items():
+            if availability.source not in by_url:
+                raise ValueError(f"platform {platform}: source {availability.source} is not among the sources")
+            if availability.source not in establishing:
+                raise ValueError(f"platform {platform}: a supporting source cannot establish a platform")
+        for platform, absence in self.absent.items():
+            if platform in self.platforms:
+                raise ValueError(f"{platform} is both a platform and absent")
+            if absence.source not in by_url:
+                raise ValueError(f"absent {platform}: source {absence.source} is not among the sources")
+        return self
 
 
 ReplacementKind = Literal["entitlement", "info-plist-key", "none", "apple-internal"]
@@ -277,10 +360,15 @@ class BackgroundModes(Model):
 
 
 class InfoPlistKey(Model):
-    key: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    key: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]*$")
     usage_description: bool = Field(default=False, description="A privacy purpose string.")
     deprecated: bool = False
     docs: Url
+    note: str | None = Field(
+        default=None, description="Why the key is recorded here, when that is not obvious "
+        "(for example a key Apple's entitlement index lists that belongs in Info.plist)."
+    )
+    sources: list[Source] = Field(default_factory=list)
 
 
 class InfoPlistKeys(Model):

@@ -16,6 +16,7 @@ MODELS = [
     models.Entitlement,
     models.ValueSchema,
     models.Availability,
+    models.Absence,
     models.Managed,
     models.Deprecation,
     models.InfoPlistNeed,
