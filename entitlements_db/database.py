@@ -292,6 +292,8 @@ class Database:
         self._background_modes = {m["value"]: m for m in info["background_modes"]["modes"]}
         self._info_keys = {k["key"]: k for k in info["keys"]["keys"]}
         self.info_plist_prefixes: tuple[str, ...] = tuple(info["keys"]["prefixes"])
+        #: How many public repositories were seen writing each key (data/wild-keys.yaml).
+        self._usage: dict[str, int] = bundle.get("usage", {})
         self._views: dict[str, Entitlement] = {}  # rules ask for the same keys over and over
         self._lower: dict[str, str] | None = None
         self._suggester: Any = None
@@ -378,6 +380,13 @@ class Database:
         """Why ``key`` is set by provisioning profiles though Apple does not document it, or None."""
         entry = self._profile_keys.get(key)
         return entry["note"] if entry is not None else None
+
+    def usage(self, key: str) -> int:
+        """How many public repositories the classification sweep saw writing ``key`` (0 if none).
+
+        A ranking prior for suggestions and search, never evidence that a key is real.
+        """
+        return self._usage.get(key, 0)
 
     # -- Info.plist --------------------------------------------------------
     def background_mode(self, value: str) -> BackgroundMode | None:
