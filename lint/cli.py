@@ -154,6 +154,14 @@ def lsp(
     serve(tcp)
 
 
+@app.command()
+def mcp() -> None:
+    """Start the MCP server on stdio for coding agents (needs `pip install 'entlint[mcp]'`)."""
+    from entitlements_lint.mcp_server import serve
+
+    raise typer.Exit(serve())
+
+
 @profile_app.command("show")
 def profile_show(
     path: Annotated[str, typer.Argument(help="A .mobileprovision or .provisionprofile file.")],
