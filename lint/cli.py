@@ -129,8 +129,28 @@ def db_list(
 
 
 @db_app.command("export")
-def db_export() -> None:
-    """Print the whole built dataset as JSON (schema: docs/export-format.md)."""
+def db_export(
+    output_format: Annotated[str, typer.Option("--format", help="json (the whole dataset) or markdown (a cheat sheet).")] = "json",
+    platform: Annotated[Optional[str], typer.Option(help="With markdown: only keys documented on this platform.")] = None,
+) -> None:
+    """Print the whole dataset as JSON (docs/export-format.md), or a Markdown cheat sheet for AGENTS.md."""
+    from entitlements_lint.config import ConfigError, platform_name
+
+    try:
+        if output_format not in ("json", "markdown"):
+            raise ConfigError(f"--format: unknown format {output_format!r} (one of json, markdown)")
+        platform_value = platform_name(platform, "--platform") if platform else None
+        if platform_value and output_format == "json":
+            raise ConfigError("--platform: only with --format markdown; `db list --platform` filters keys as JSON")
+    except ConfigError as exc:
+        typer.echo(f"entlint: error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if output_format == "markdown":
+        from entitlements_db import load
+        from entitlements_db.cheatsheet import render
+
+        typer.echo(render(load(), platform_value), nl=False)
+        return
     from entitlements_db.database import _read_bundle
 
     sys.stdout.buffer.write(_read_bundle())
@@ -152,6 +172,14 @@ def lsp(
     from entitlements_lint.lsp import serve
 
     serve(tcp)
+
+
+@app.command()
+def mcp() -> None:
+    """Start the MCP server on stdio for coding agents (needs `pip install 'entlint[mcp]'`)."""
+    from entitlements_lint.mcp_server import serve
+
+    raise typer.Exit(serve())
 
 
 @profile_app.command("show")

@@ -36,6 +36,7 @@ def render_rule(rule: Rule) -> str:
         rule.use_instead,
         "```" if rule.use_instead.lstrip().startswith("<") else "",
         "",
+        *(["## Severity", "", rule.severity_policy, ""] if rule.severity_policy else []),
         "## Fix safety",
         "",
         rule.fix_safety,

@@ -207,12 +207,56 @@ def infer_target(settings: Settings, kind: str, document: PlistDocument,
             return Target(platforms, origin, settings.distribution, granted)
     entitlements = document if kind == ENTITLEMENTS else companion
     if entitlements is not None:
-        for entry in entitlements.root.entries:
-            real = db.get(entry.key)
-            if real is not None and set(real.platforms) <= {"macOS", "macCatalyst"}:
-                origin = f"inferred from `{entry.key}`, which exists only on macOS"
-                return Target(("macOS", "macCatalyst"), origin, settings.distribution, granted)
+        found = platforms_from_keys(entitlements, db)
+        if found is not None:
+            return Target(found[0], found[1], settings.distribution, granted)
     return Target(None, None, settings.distribution, granted)
+
+
+#: Platform order for inferred platform lists (and to break ties between equal choices).
+PLATFORM_ORDER = ("iOS", "iPadOS", "macOS", "macCatalyst", "tvOS", "watchOS", "visionOS")
+
+
+def platforms_from_keys(entitlements: PlistDocument, db: Database) -> tuple[tuple[str, ...], str] | None:
+    """Platforms an entitlements file's own keys imply, with the reason; None when they say nothing.
+
+    Keys that exist everywhere say nothing. When every other key shares a platform and that
+    is macOS only, the file is a macOS (or Mac Catalyst) file. When the keys belong to
+    disjoint platform sets (App Sandbox keys beside iOS-only ones), the file is shared: its
+    platforms are a smallest cover found greedily, so every known key exists on one of them.
+    A macOS key counts for Mac Catalyst too, and iPadOS goes with iOS (one binary, one profile).
+    """
+    sets: list[tuple[str, frozenset[str]]] = []
+    for entry in entitlements.root.entries:
+        real = db.get(entry.key)
+        if real is None:
+            continue
+        platforms = set(real.platforms)
+        if "macOS" in platforms:
+            platforms.add("macCatalyst")
+        if platforms >= set(PLATFORM_ORDER):
+            continue
+        sets.append((entry.key, frozenset(platforms)))
+    if not sets:
+        return None
+    common = frozenset.intersection(*(s for _, s in sets))
+    if common:
+        if common <= {"macOS", "macCatalyst"}:
+            key = next(k for k, s in sets if s <= {"macOS", "macCatalyst"})
+            return ("macOS", "macCatalyst"), f"inferred from `{key}`, which exists only on macOS"
+        return None
+    chosen: dict[str, str] = {}  # platform -> a key that needs it
+    remaining = sets
+    while remaining:
+        best = max(PLATFORM_ORDER, key=lambda p: (sum(p in s for _, s in remaining), -PLATFORM_ORDER.index(p)))
+        chosen[best] = next(k for k, s in remaining if best in s)
+        remaining = [(k, s) for k, s in remaining if best not in s]
+    if "iOS" in chosen:
+        chosen.setdefault("iPadOS", chosen["iOS"])
+    platforms = tuple(p for p in PLATFORM_ORDER if p in chosen)
+    shown = [p for p in platforms if not (p == "iPadOS" and "iOS" in chosen)]
+    because = ", ".join(f"`{chosen[p]}` ({p})" for p in shown)
+    return platforms, f"inferred as shared by {' and '.join(shown)} from {because}"
 
 
 def _platforms_from_info(info: PlistDocument) -> tuple[str, ...] | None:

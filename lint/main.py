@@ -21,6 +21,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         serve(args[2] if len(args) == 3 else None)
         return 0
+    if args == ["mcp"]:
+        # agents start the server often: skip typer's imports, the SDK is heavy enough
+        from entitlements_lint.mcp_server import serve as serve_mcp
+
+        return serve_mcp()
     from entitlements_lint.cli import app
 
     try:

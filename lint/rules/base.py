@@ -145,7 +145,8 @@ class Rule:
 
     The documentation fields feed ``entlint rule CODE`` and the generated pages in
     ``docs/rules/``: what it does, why it matters, a problematic example, what to
-    write instead, how safe its fix is, and the sources behind it.
+    write instead, how safe its fix is, the sources behind it, and, for a rule whose
+    findings do not all have its default severity, the policy that sets each one.
     """
 
     def __init__(
@@ -161,6 +162,7 @@ class Rule:
         fix_safety: str = "This rule has no automatic fix.",
         sources: tuple[str, ...] = (),
         check: Callable[[Context], Iterable[Finding]] | None = None,
+        severity_policy: str = "",
     ) -> None:
         self.code = code
         self.name = name
@@ -173,6 +175,7 @@ class Rule:
         self.fix_safety = fix_safety
         self.sources = sources
         self.check = check
+        self.severity_policy = severity_policy
 
     def __call__(self, check: Callable[[Context], Iterable[Finding]]) -> Rule:
         """Used as a decorator: ``@Rule(...)`` attaches the check function."""

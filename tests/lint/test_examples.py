@@ -120,7 +120,7 @@ def test_mac_catalyst_target_may_carry_app_sandbox_keys() -> None:
     """An iOS app that also runs on the Mac legitimately has App Sandbox keys."""
     case = EXAMPLES / "unavailable-on-platform" / "negative" / "iOS+macCatalyst__catalyst-sandbox.entitlements"
     assert not [f for f in lint_case(case) if f.severity == "error"]
-    # The same keys in a plain iOS target are an error.
+    # The same keys in a plain iOS target are reported, as info: iOS ignores them.
     db = load()
     result = engine.lint_bytes(case.read_bytes(), str(case), Settings(platforms=("iOS",)), db)
     flagged = {f.key for f in result.findings if f.rule == "unavailable-on-platform"}
@@ -129,4 +129,4 @@ def test_mac_catalyst_target_may_carry_app_sandbox_keys() -> None:
         "com.apple.security.network.client",
         "com.apple.security.files.user-selected.read-only",
     }
-    assert all(f.severity == "error" for f in result.findings if f.rule == "unavailable-on-platform")
+    assert all(f.severity == "info" for f in result.findings if f.rule == "unavailable-on-platform")

@@ -275,7 +275,7 @@ def test_xcodeproj_macos_target_with_aps_environment(tmp_path: Path, capsys: pyt
         ("ENT100", "Mac/Missing-Info.plist"),
         ("ENT006", "Mac/Mac.entitlements"),
     ]
-    assert findings[1]["message"].startswith("`aps-environment` does not exist on macOS")
+    assert findings[1]["message"].startswith("`aps-environment` is not documented on macOS")
 
 
 def test_a_folder_holding_one_project_is_linted_through_its_targets(
