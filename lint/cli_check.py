@@ -232,17 +232,28 @@ def _lint_one(path, display, settings, db, args, engine, siblings, profile=None)
 
 
 def _report(args, results, fixed: int, diffs: list[str]) -> int:  # type: ignore[no-untyped-def]
+    """Write the report and choose the exit code.
+
+    Streams: the report goes to stdout (or ``--output-file``), except that with ``--diff``
+    stdout carries only the diff and the report goes to stderr, and that a fixed standard
+    input is written to stdout, so its report goes to stderr too.
+    """
     from entitlements_lint import report
 
-    stream = sys.stdout if args.paths != ["-"] or not (args.fix or args.unsafe_fixes) or args.diff else sys.stderr
-    color = args.color == "always" or (args.color == "auto" and stream.isatty() and not os.environ.get("NO_COLOR"))
-    out = []
+    fixing_stdin = args.paths == ["-"] and (args.fix or args.unsafe_fixes) and not args.diff
+    stream = sys.stderr if args.diff or fixing_stdin else sys.stdout
+    color = report.use_color(args.color, None if args.output_file else stream, os.environ)
     if diffs:
-        out.append("".join(diffs))
-    if args.statistics:
-        out.append(report.statistics(results))
+        sys.stdout.write("".join(diffs))
+        sys.stdout.flush()
+    out = []
+    side = ""  # the statistics of formats that tools read go to stderr
+    if args.statistics and args.format in report.STATISTICS:
+        out.append(report.STATISTICS[args.format](results))
     else:
         out.append(report.REPORTERS[args.format](results, color))
+        if args.statistics:
+            side = report.statistics(results)
     if args.format in ("text", "concise") and not args.quiet:
         out.append(report.summary(results, fixed))
     text = "".join(out)
@@ -255,10 +266,14 @@ def _report(args, results, fixed: int, diffs: list[str]) -> int:  # type: ignore
             return 2
     else:
         stream.write(text)
+    if side:
+        sys.stderr.write(side)
     if any(r.failed for r in results):
         return 2
     if args.exit_zero:
         return 0
+    if diffs:
+        return 1  # as in ruff: a diff means the files are not as they should be
     failing = any(
         SEVERITY_RANK[f.severity] >= SEVERITY_RANK[r.fail_level] for r in results for f in r.findings
     )
