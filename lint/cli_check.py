@@ -28,7 +28,7 @@ DESCRIPTION = (
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="entlint check", description=DESCRIPTION)
-    parser.add_argument("paths", nargs="*", default=["."], help="files or directories (- for standard input)")
+    parser.add_argument("paths", nargs="*", help="files or directories (- for standard input)")
     target = parser.add_argument_group("target")
     target.add_argument("--platform", action="append", metavar="NAME",
                         help="iOS, iPadOS, macOS, macCatalyst, tvOS, watchOS or visionOS (repeatable)")
@@ -63,8 +63,25 @@ def _split(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
 
 
+def _check_inputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """As in ruff: ``--stdin-filename`` with no paths (or with ``-``) reads standard input;
+    with other paths it is a usage error (exit 2), never a silent lint of the folder."""
+    if "-" in args.paths and set(args.paths) != {"-"}:
+        parser.error("- (standard input) cannot be combined with other paths")
+    if args.stdin_filename is not None:
+        if args.paths and set(args.paths) != {"-"}:
+            parser.error("--stdin-filename names standard input: give no paths, or -")
+        args.paths = ["-"]
+    elif not args.paths:
+        args.paths = ["."]
+    if args.paths != ["-"] and set(args.paths) == {"-"}:
+        args.paths = ["-"]  # standard input can be read once
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _check_inputs(parser, args)
     from entitlements_db import load
     from entitlements_lint import config as cfg
     from entitlements_lint import engine
