@@ -107,3 +107,30 @@ def test_an_inferred_platform_is_said_and_softens_the_finding(isolated_cwd: Path
     # a known platform makes the fix safe; the data records no absence evidence for
     # aps-environment on macOS, so the finding stays a warning (ENT006's severity policy)
     assert certain.severity == "warning" and "assuming" not in certain.message and certain.fix.safe
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "com.apple.developer.nfc.readersession.iso7816.select-identifiers",
+        "com.apple.developer.nfc.readersession.felica.systemcodes",
+    ],
+)
+def test_core_nfc_info_plist_keys_stay_in_info_plist(isolated_cwd: Path, key: str) -> None:
+    # Apple's entitlement index lists these, but Core NFC reads them from Info.plist.
+    body = f"<key>{key}</key>\n<array>\n\t<string>A0000002471001</string>\n</array>"
+    in_info = lint_text(plist(body), path="App/Info.plist", platforms=["iOS"])
+    assert in_info.kind == "info-plist"
+    assert [f.rule for f in in_info.findings] == []
+    in_entitlements = lint_text(plist(body), path="App/App.entitlements", platforms=["iOS"])
+    assert [f.rule for f in in_entitlements.findings] == ["misplaced-key"]
+    assert "Info.plist key" in in_entitlements.findings[0].message
+
+
+def test_memory_transfer_keys_use_the_spelling_the_kernel_checks(isolated_cwd: Path) -> None:
+    dash = plist("<key>com.apple.developer.memory.transfer-send</key>\n<string>com.example.browser</string>")
+    assert [f.rule for f in lint_text(dash, platforms=["iOS"]).findings] == []
+    underscore = plist("<key>com.apple.developer.memory.transfer_send</key>\n<string>com.example.browser</string>")
+    findings = lint_text(underscore, platforms=["iOS"]).findings
+    assert [f.code for f in findings] == ["ENT001"]
+    assert findings[0].suggestions[0].key == "com.apple.developer.memory.transfer-send"
