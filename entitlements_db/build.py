@@ -34,7 +34,13 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "profile-keys.json": models.ProfileKeys,
     "background-modes.json": models.BackgroundModes,
     "info-plist-keys.json": models.InfoPlistKeys,
+    "wild-keys.json": models.WildKeys,
 }
+
+#: Classes of data/wild-keys.yaml whose counts go into the bundle's usage prior. Only keys
+#: that are real entitlements: the prior ranks suggestions and search results among real
+#: keys, and a count on an invented key would only ever be read as a hint that it works.
+USAGE_CLASSES = ("real", "deprecated")
 
 
 class DataError(Exception):
@@ -50,6 +56,7 @@ class Dataset:
     profile_keys: models.ProfileKeys
     background_modes: models.BackgroundModes
     info_plist_keys: models.InfoPlistKeys
+    wild_keys: models.WildKeys
 
 
 def _read_yaml(path: Path) -> Any:
@@ -89,7 +96,21 @@ def load_dataset(data_dir: Path = DATA_DIR) -> Dataset:
             data_dir / "info-plist" / "background-modes.yaml", models.BackgroundModes
         ),
         info_plist_keys=_validate(data_dir / "info-plist" / "keys.yaml", models.InfoPlistKeys),
+        wild_keys=_validate(data_dir / "wild-keys.yaml", models.WildKeys),
     )
+
+
+def usage(dataset: Dataset) -> dict[str, int]:
+    """The usage prior: how many public projects write each real key (data/wild-keys.yaml).
+
+    Only keys that are real entries of ``data/entitlements`` count, so a key the wild-key
+    list classes real before its entry lands stays out of the prior until it does."""
+    real = {e.key for e in dataset.entitlements}
+    return {
+        k.key: k.count
+        for k in dataset.wild_keys.keys
+        if k.class_ in USAGE_CLASSES and k.key in real
+    }
 
 
 def _dump(model: BaseModel) -> Any:
@@ -107,6 +128,7 @@ def bundle(dataset: Dataset) -> dict[str, Any]:
             "background_modes": _dump(dataset.background_modes),
             "keys": _dump(dataset.info_plist_keys),
         },
+        "usage": usage(dataset),
     }
     digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
     meta = {
@@ -121,6 +143,7 @@ def bundle(dataset: Dataset) -> dict[str, Any]:
             "profile_keys": len(dataset.profile_keys.keys),
             "background_modes": len(dataset.background_modes.modes),
             "info_plist_keys": len(dataset.info_plist_keys.keys),
+            "usage_keys": len(body["usage"]),
         },
     }
     return {"meta": meta, **body}

@@ -377,3 +377,62 @@ class InfoPlistKeys(Model):
     prefixes: list[str] = Field(description="Prefixes of Apple's Info.plist key families.")
     prefixes_source: Source
     keys: list[InfoPlistKey]
+
+
+WildClass = Literal[
+    "real",
+    "deprecated",
+    "profile-owned",
+    "info-plist",
+    "apple-internal",
+    "non-existent",
+    "unresolved",
+]
+#: Classes of a key seen in the wild (docs/data-guide.md, "Keys seen in the wild").
+WILD_CLASSES: tuple[WildClass, ...] = (
+    "real",
+    "deprecated",
+    "profile-owned",
+    "info-plist",
+    "apple-internal",
+    "non-existent",
+    "unresolved",
+)
+
+
+class WildKey(Model):
+    """One key that public projects write in entitlements files, how often, and what it is."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    key: Key
+    count: int = Field(
+        ge=1, description="Distinct repositories (or, where no repository is named, files) seen writing it."
+    )
+    class_: WildClass = Field(alias="class", description="Where the key stands in the dataset.")
+    note: str | None = Field(
+        default=None, min_length=3, description="Why, in a few words; required for every class but real."
+    )
+
+    @model_validator(mode="after")
+    def _note_for_non_real(self) -> WildKey:
+        if self.class_ != "real" and not self.note:
+            raise ValueError(f"{self.key}: a {self.class_} key needs a note")
+        return self
+
+
+class WildKeys(Model):
+    """The classified list of keys seen in public entitlements files (data/wild-keys.yaml).
+
+    Appearing in public files is never evidence that a key is real: the list only says which
+    keys need a class, and gives the linter a usage prior for ranking suggestions."""
+
+    source: str = Field(min_length=12, description="How, when and from what the list was collected.")
+    keys: list[WildKey] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _sorted_and_unique(self) -> WildKeys:
+        keys = [k.key for k in self.keys]
+        if keys != sorted(set(keys)):
+            raise ValueError("keys must be sorted and unique")
+        return self

@@ -21,6 +21,7 @@ SINGLE_FILES: dict[str, type[BaseModel]] = {
     "profile-keys.yaml": models.ProfileKeys,
     "info-plist/background-modes.yaml": models.BackgroundModes,
     "info-plist/keys.yaml": models.InfoPlistKeys,
+    "wild-keys.yaml": models.WildKeys,
 }
 #: Folders of one-key-per-file YAML and their model.
 KEYED_FOLDERS: dict[str, type[BaseModel]] = {
