@@ -23,6 +23,8 @@ from entitlements_db import models
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
 BUNDLE_PATH = Path(__file__).resolve().parent / "bundle.json"
+#: The feature index's data, read only when a search or suggestion is first asked for.
+FEATURES_PATH = Path(__file__).resolve().parent / "features.json"
 SCHEMA_DIR = DATA_DIR / "schema"
 BUNDLE_FORMAT = 1
 
@@ -35,6 +37,8 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "background-modes.json": models.BackgroundModes,
     "info-plist-keys.json": models.InfoPlistKeys,
     "wild-keys.json": models.WildKeys,
+    "features.json": models.Features,
+    "search-synonyms.json": models.Synonyms,
 }
 
 #: Classes of data/wild-keys.yaml whose counts go into the bundle's usage prior. Only keys
@@ -57,6 +61,8 @@ class Dataset:
     background_modes: models.BackgroundModes
     info_plist_keys: models.InfoPlistKeys
     wild_keys: models.WildKeys
+    features: list[models.Feature] = ()  # type: ignore[assignment]
+    synonyms: models.Synonyms | None = None
 
 
 def _read_yaml(path: Path) -> Any:
@@ -97,6 +103,9 @@ def load_dataset(data_dir: Path = DATA_DIR) -> Dataset:
         ),
         info_plist_keys=_validate(data_dir / "info-plist" / "keys.yaml", models.InfoPlistKeys),
         wild_keys=_validate(data_dir / "wild-keys.yaml", models.WildKeys),
+        features=_features(data_dir / "features"),
+        synonyms=_validate(data_dir / "search-synonyms.yaml", models.Synonyms)
+        if (data_dir / "search-synonyms.yaml").exists() else None,
     )
 
 
@@ -111,6 +120,56 @@ def usage(dataset: Dataset) -> dict[str, int]:
         for k in dataset.wild_keys.keys
         if k.class_ in USAGE_CLASSES and k.key in real
     }
+
+
+def _features(folder: Path) -> list[models.Feature]:
+    """Every feature of data/features/*.yaml; ids are unique across the files."""
+    found: dict[str, models.Feature] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        for feature in _validate(path, models.Features).features:
+            if feature.id in found:
+                raise DataError(f"{path}: feature id {feature.id!r} is used twice")
+            found[feature.id] = feature
+    return [found[k] for k in sorted(found)]
+
+
+def features_document(dataset: Dataset) -> dict[str, Any]:
+    """The compact JSON the feature index reads (entitlements_db/features.json).
+
+    Keys a feature names that the dataset does not hold (yet) are left out here, so a feature
+    file can name a key before its entry lands; tests/data lists them.
+    """
+    real = {e.key for e in dataset.entitlements}
+    ids = set()
+    features = []
+    for feature in dataset.features:
+        ids.add(feature.id)
+        item: dict[str, Any] = {
+            "id": feature.id,
+            "names": [[n.name, n.kind] for n in feature.names],
+            "keys": [[k.key, k.platforms] for k in feature.keys if k.key in real],
+        }
+        if feature.info_plist:
+            item["info_plist"] = [_dump(i) for i in feature.info_plist]
+        if feature.no_entitlement is not None:
+            item["no_entitlement"] = feature.no_entitlement
+            item["special_cases"] = [
+                {"key": k.key, "platforms": k.platforms, "note": k.note} for k in feature.special_cases if k.key in real
+            ]
+        if feature.keys and not item["keys"] and feature.no_entitlement is None:
+            continue  # every key it names is still missing from data/entitlements
+        features.append(item)
+    synonyms = []
+    for synonym in dataset.synonyms.synonyms if dataset.synonyms else ():
+        unknown = [t for t in synonym.targets if t not in ids and t not in real]
+        if unknown:
+            raise DataError(f"search-synonyms.yaml: {synonym.phrase!r} names no feature or key: {unknown}")
+        synonyms.append([synonym.phrase, synonym.targets])
+    return {"version": dataset.version, "features": features, "synonyms": synonyms}
+
+
+def render_features(dataset: Dataset) -> str:
+    return json.dumps(features_document(dataset), ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def _dump(model: BaseModel) -> Any:
@@ -176,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    outputs = {BUNDLE_PATH: render_bundle(dataset)}
+    outputs = {BUNDLE_PATH: render_bundle(dataset), FEATURES_PATH: render_features(dataset)}
     outputs.update({SCHEMA_DIR / name: text for name, text in render_schemas().items()})
     stale = [path for path, text in outputs.items() if not path.exists() or path.read_text() != text]
     if args.check:

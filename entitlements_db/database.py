@@ -297,6 +297,7 @@ class Database:
         self._views: dict[str, Entitlement] = {}  # rules ask for the same keys over and over
         self._lower: dict[str, str] | None = None
         self._suggester: Any = None
+        self._feature_index: Any = None
 
     # -- real entitlements -------------------------------------------------
     def __contains__(self, key: object) -> bool:
@@ -426,6 +427,40 @@ class Database:
             self._suggester = Suggester(self)
         platforms = [platform] if isinstance(platform, str) else list(platform or ())
         return self._suggester.suggest(key, platforms, limit)
+
+
+    # -- the feature index -------------------------------------------------
+    def feature_index(self) -> Any:
+        """The index behind suggestions and search, built on first use (entitlements_db.features)."""
+        if self._feature_index is None:
+            from entitlements_db.features import FeatureIndex
+
+            self._feature_index = FeatureIndex(self)
+        return self._feature_index
+
+    def search(self, text: str, platform: str | None = None, limit: int = 10) -> list[Any]:
+        """Answers for a feature described in words ("app groups", "outgoing network connections").
+
+        Returns :class:`entitlements_db.features.SearchResult` objects, best first: real keys
+        (kind ``entitlement``) and features that need no entitlement (kind ``no-entitlement``).
+        ``platform`` takes the names ``entlint check`` takes (iOS, macOS, Mac Catalyst, Xcode's
+        iphoneos …); keys that do not exist there rank lower. Raises ValueError for an unknown
+        platform and TypeError for text that is not a string.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"search text must be a str, not {type(text).__name__}")
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise ValueError("limit must be a positive whole number")
+        where = None
+        if platform is not None:
+            where = PLATFORM_ALIASES.get(str(platform).lower().replace(" ", "-"), None)
+            if where is None and platform in PLATFORMS:
+                where = platform
+            if where is None:
+                raise ValueError(f"unknown platform {platform!r} (one of {', '.join(PLATFORMS)})")
+        from entitlements_db.features import search
+
+        return search(self.feature_index(), text, where, limit)
 
 
 _DATABASE: Database | None = None

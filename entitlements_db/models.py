@@ -436,3 +436,97 @@ class WildKeys(Model):
         if keys != sorted(set(keys)):
             raise ValueError("keys must be sorted and unique")
         return self
+
+
+# -- features: what people call a capability, and what it writes -------------------------
+
+NameKind = Literal[
+    "capability",  # the capability as Xcode's Signing & Capabilities editor shows it
+    "capability-table",  # the row name in Apple's "Supported capabilities" tables
+    "page-title",  # an Apple documentation page title
+    "sandbox-option",  # an App Sandbox option label in Xcode ("Outgoing Connections (Client)")
+    "hardened-runtime-option",  # a Hardened Runtime option label in Xcode
+    "framework",  # a framework or App Service name (SiriKit, WeatherKit, ActivityKit)
+    "feature",  # the feature's name in Apple's documentation when none of the above fits
+]
+
+
+class FeatureName(Model):
+    """One name a feature goes by, and the source (among the feature's) that shows it."""
+
+    name: str = Field(min_length=2, max_length=120)
+    kind: NameKind
+    source: Url
+
+
+class FeatureKey(Model):
+    """A real entitlement the feature writes (its platforms are the key's own unless narrowed here)."""
+
+    key: Key
+    platforms: list[Platform] | None = Field(
+        default=None, description="Only on these platforms; absent means wherever the key exists."
+    )
+    note: str | None = None
+
+
+class FeatureInfoPlist(Model):
+    """An Info.plist key (or one value of it, such as a UIBackgroundModes entry) the feature needs."""
+
+    key: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]*$")
+    value: str | None = None
+    platforms: list[Platform] | None = None
+    when: str | None = None
+
+
+class Feature(Model):
+    """A feature people name (a capability, framework or sandbox option) and the keys behind it.
+
+    ``no_entitlement`` marks a feature whose usual use needs no entitlement; it says what to
+    do instead. ``special_cases`` lists real keys for narrower uses of such a feature (Core ML's
+    Neural Engine access on visionOS); they are real, never "fake".
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    names: list[FeatureName] = Field(min_length=1)
+    keys: list[FeatureKey] = Field(default_factory=list, description="Keys the feature writes, main key first.")
+    info_plist: list[FeatureInfoPlist] = Field(default_factory=list)
+    no_entitlement: str | None = Field(
+        default=None, min_length=12, max_length=600,
+        description="Present when the usual use needs no entitlement: what to do instead, in our words.",
+    )
+    special_cases: list[FeatureKey] = Field(
+        default_factory=list, description="Real keys for narrower uses of a feature that usually needs none."
+    )
+    sources: list[Source] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _names_are_sourced(self) -> Feature:
+        urls = {s.url for s in self.sources}
+        for name in self.names:
+            if name.source not in urls:
+                raise ValueError(f"name {name.name!r}: source {name.source} is not among the sources")
+        if not self.keys and self.no_entitlement is None and not self.info_plist:
+            raise ValueError("a feature writes keys, needs Info.plist keys, or says it needs no entitlement")
+        if self.no_entitlement is not None and self.keys:
+            raise ValueError("a no-entitlement feature lists its real keys under special_cases, not keys")
+        return self
+
+
+class Features(Model):
+    """One file of features (data/features/*.yaml)."""
+
+    about: str | None = None
+    features: list[Feature]
+
+
+class Synonym(Model):
+    """An everyday phrase for a feature or key: editorial ranking data, not a fact about Apple."""
+
+    phrase: str = Field(min_length=2, max_length=80)
+    targets: list[str] = Field(min_length=1, description="Feature ids or entitlement keys the phrase means.")
+    origin: str = Field(min_length=3, description="Where the phrase came from (a thread, an agent's output, usage).")
+
+
+class Synonyms(Model):
+    about: str
+    synonyms: list[Synonym]

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 NAMESPACE_WORDS = frozenset({"com", "apple", "developer", "security"})
 _HUMPS = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b)|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _THRESHOLD = 0.5
+MAX_QUERY = 128  # keys past this get no suggestions (entitlements_db.features.MAX_QUERY)
 
 
 class Suggestion:
@@ -85,10 +86,6 @@ def _singular(word: str) -> str:
     return word
 
 
-def _deletions(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
-
-
 def _normalised(key: str) -> str:
     return ".".join("-".join(_singular(w) for w in re.split(r"[-_]", seg.lower())) for seg in key.split("."))
 
@@ -99,13 +96,11 @@ def _compact(key: str) -> str:
 
 
 class Suggester:
-    """Indexes of the database built once, on the first suggestion asked for."""
+    """Exact-form indexes of the database, built on the first suggestion asked for; the
+    similarity step is the feature index of :mod:`entitlements_db.features`."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._words: dict[str, tuple[str, ...]] = {}
-        self._by_word: dict[str, set[str]] = {}
-        self._by_deletion: dict[str, set[str]] = {}
         self._by_normal: dict[str, str] = {}
         self._by_compact: dict[str, str] = {}
         #: Catalogued non-existent keys by compact form, to catch near misses of them too.
@@ -113,19 +108,8 @@ class Suggester:
         for entry in db.non_existent_keys():
             self._catalogue_compact.setdefault(_compact(entry.key), entry.key)
         for key in db.keys():
-            key_words = tuple(dict.fromkeys(w for w in words(key) if w not in NAMESPACE_WORDS))
-            self._words[key] = key_words
             self._by_normal.setdefault(_normalised(key), key)
             self._by_compact.setdefault(_compact(key), key)
-            for word in key_words:
-                self._by_word.setdefault(word, set()).add(key)
-        vocabulary = list(self._by_word)
-        for word in vocabulary:
-            for variant in {_singular(word)} | (_deletions(word) if len(word) >= 4 else set()):
-                self._by_deletion.setdefault(variant, set()).add(word)
-        total = len(self._words) or 1
-        self._idf = {w: 1.0 + math.log(total / len(keys)) for w, keys in self._by_word.items()}
-        self._max_idf = max(self._idf.values(), default=1.0)
 
     # -- public --------------------------------------------------------------
     def suggest(self, key: str, platforms: Sequence[str], limit: int) -> list[Suggestion]:
@@ -142,7 +126,7 @@ class Suggester:
         info = self.db.info_plist_key(key)
         if info is not None:
             found.append(Suggestion("info-plist-key", key, "an Info.plist key: move it to Info.plist", 98.0))
-        if real is None and entry is None:
+        if real is None and entry is None and len(key) <= MAX_QUERY:
             normal = _normalised(key)
             compact = normal.replace("-", "")
             near = self._catalogue_compact.get(compact)
@@ -161,52 +145,15 @@ class Suggester:
         respelled = self._by_normal.get(normal) or self._by_compact.get(compact)
         if respelled and respelled != same_case:
             found.append(Suggestion("entitlement", respelled, "differs only in separators or plural", 95.0))
-        query = tuple(dict.fromkeys(w for w in words(key) if w not in NAMESPACE_WORDS))
-        if not query:
-            return found
-        matches = {w: self._matching_words(w) for w in query}
-        candidates: set[str] = set()
-        for matched in matches.values():
-            for word in matched:
-                candidates |= self._by_word[word]
-        namespace = key.rsplit(".", 1)[0] if "." in key else ""
-        for candidate in candidates:
-            score = self._score(query, matches, candidate)
-            if candidate.startswith(namespace + ".") and namespace:
-                score += 0.05
-            if score >= _THRESHOLD:
-                found.append(Suggestion("entitlement", candidate, _similar_note(score), 50.0 + 40.0 * min(score, 1.0)))
-        return [self._on_platform(s, platforms) for s in found]
-
-    def _matching_words(self, word: str) -> dict[str, float]:
-        """Vocabulary words that match ``word``, with how well (1 exact … 0.75 one edit)."""
-        found: dict[str, float] = {}
-        if word in self._by_word:
-            found[word] = 1.0
-        single = _singular(word)
-        for variant, weight in ((single, 0.9), (word, 0.75)):
-            for candidate in self._by_deletion.get(variant, ()):
-                found.setdefault(candidate, weight)
-        if len(word) >= 4:
-            for deleted in _deletions(word):
-                for candidate in self._by_deletion.get(deleted, ()):
-                    found.setdefault(candidate, 0.75)
-                if deleted in self._by_word:
-                    found.setdefault(deleted, 0.75)
+        for match in self.db.feature_index().rank(key, platforms, key_query=True, limit=6, threshold=_THRESHOLD):
+            answer = match.answer
+            score = 50.0 + 40.0 * min(max(match.score, 0.0), 1.0)
+            if answer.kind == "entitlement":
+                note = f"{_similar_note(match.similarity)} ({match.why})"
+                found.append(self._on_platform(Suggestion("entitlement", answer.key, note, score), platforms))
+            elif answer.feature is not None:
+                found.extend(_no_entitlement(answer.feature, platforms, score))
         return found
-
-    def _score(self, query: tuple[str, ...], matches: dict[str, dict[str, float]], candidate: str) -> float:
-        """A Dice coefficient over words, weighted by how rare each word is."""
-        target = self._words[candidate]
-        idf = self._idf
-        rare = self._max_idf  # a word no key has weighs as much as the rarest word
-        matched = 0.0
-        for word in query:
-            best = max((w for t, w in matches[word].items() if t in target), default=0.0)
-            matched += best * idf.get(word, rare)
-        query_weight = sum(idf.get(w, rare) for w in query)
-        target_weight = sum(idf[w] for w in target)
-        return 2.0 * matched / (query_weight + target_weight) if query_weight + target_weight else 0.0
 
     def _on_platform(self, suggestion: Suggestion, platforms: Sequence[str]) -> Suggestion:
         """Swap a suggestion for its counterpart when it does not exist on the platform."""
@@ -220,7 +167,27 @@ class Suggester:
             if other:
                 note = f"{suggestion.note}; the {platform} name of {suggestion.key}"
                 return Suggestion("entitlement", other, note, suggestion.score)
-        return Suggestion(suggestion.kind, suggestion.key, suggestion.note, suggestion.score - 30.0)
+        return suggestion
+
+
+def _no_entitlement(feature: dict, platforms: Sequence[str], score: float) -> list[Suggestion]:
+    """A feature that needs no entitlement: what to do instead, and its real special cases.
+
+    A special case limited to platforms that cover the whole target (Bluetooth in a Mac-only
+    file) is the answer there; elsewhere it follows the "no entitlement" answer.
+    """
+    text = feature["no_entitlement"]
+    marker = "no entitlement: "
+    advice = text.split(marker, 1)[1] if marker in text else text
+    advice = advice.split(". ", 1)[0].rstrip(".")
+    name = feature["names"][0][0]
+    found = [Suggestion("none", None, f"{name}: {advice}", score)]
+    for case in feature.get("special_cases", ()):
+        own = case.get("platforms")
+        covers = bool(platforms) and own is not None and all(p in own for p in platforms)
+        note = f"the real entitlement for {case.get('note') or name}"
+        found.append(Suggestion("entitlement", case["key"], note, score + 1.0 if covers else score - 8.0))
+    return found
 
 
 def _catalogued(entry: NonExistentKey, platforms: Sequence[str], top: float, why: str = "") -> list[Suggestion]:
