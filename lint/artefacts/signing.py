@@ -27,6 +27,8 @@ from entitlements_lint.rules.base import ENTITLEMENTS, INFO_PLIST, Target
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from entitlements_lint.config import Settings
     from entitlements_lint.engine import FileResult
     from entitlements_lint.plist import PlistDocument
@@ -246,7 +248,7 @@ def lint_project(
                 platforms = tuple(p for p in engine.PLATFORM_ORDER if p in union.get(file_path, ())) or None
             return Target(platforms, None, distribution, settings.granted, configuration.generated_info)
 
-        results.extend(_lint_files(
+        results.extend(lint_target_files(
             [(p, target_for(p)) for p in entitlements],
             (linted_info, target_for(linted_info)) if linted_info else None,
             info_path, every[0] if every else None, settings, db, profile, configuration.bundle_identifier,
@@ -254,15 +256,18 @@ def lint_project(
     return results
 
 
-def _lint_files(entitlements: list[tuple[str, Target]], info: tuple[str, Target] | None,
-                info_path: str | None, main_entitlements: str | None, settings: Settings, db: Database,
-                profile: Profile | None, bundle_identifier: str | None = None) -> list[FileResult]:
+def lint_target_files(entitlements: list[tuple[str, Target]], info: tuple[str, Target] | None,
+                      info_path: str | None, main_entitlements: str | None, settings: Settings,
+                      db: Database, profile: Profile | None = None, bundle_identifier: str | None = None,
+                      shown: Callable[[str], str] | None = None) -> list[FileResult]:
     """Lint a configuration's entitlements files and Info.plist, each with the other as companion.
 
     ``entitlements`` and ``info`` are the files still to lint; ``info_path`` and
     ``main_entitlements`` are the configuration's own files, companions even when they were
-    linted already with another configuration.
+    linted already with another configuration. ``shown`` turns a path into the one the
+    report prints (relative to the working directory by default).
     """
+    shown = shown or _shown
     results: list[FileResult] = []
     data: dict[str, bytes] = {}
     documents: dict[str, PlistDocument | None] = {}
@@ -275,7 +280,7 @@ def _lint_files(entitlements: list[tuple[str, Target]], info: tuple[str, Target]
             if file_path not in to_lint:
                 continue  # a companion only: reported where it is linted
             kind = INFO_PLIST if file_path == info_path else ENTITLEMENTS
-            results.append(engine.input_error(_shown(file_path), exc.message, kind))
+            results.append(engine.input_error(shown(file_path), exc.message, kind))
             continue
         try:
             document = engine.parse(data[file_path])
@@ -287,13 +292,13 @@ def _lint_files(entitlements: list[tuple[str, Target]], info: tuple[str, Target]
         if file_path not in data:
             continue
         results.append(engine.lint_bytes(
-            data[file_path], _shown(file_path), settings, db, ENTITLEMENTS, companion=info_document,
+            data[file_path], shown(file_path), settings, db, ENTITLEMENTS, companion=info_document,
             target=target, profile=profile, bundle_identifier=bundle_identifier,
         ))
     if info is not None and info[0] in data:
         companion = documents.get(main_entitlements) if main_entitlements else None
         results.append(engine.lint_bytes(
-            data[info[0]], _shown(info[0]), settings, db, INFO_PLIST, companion=companion, target=info[1],
+            data[info[0]], shown(info[0]), settings, db, INFO_PLIST, companion=companion, target=info[1],
         ))
     return results
 

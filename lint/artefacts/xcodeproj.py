@@ -293,8 +293,8 @@ def platforms_for(settings: dict[str, str]) -> tuple[str, ...]:
     """
     sdks = settings.get("SUPPORTED_PLATFORMS", "").split() or settings.get("SDKROOT", "").split()
     found: set[str] = set()
-    for sdk in sdks:
-        found.update(sdk_platforms(sdk))
+    for sdk in sdks:  # in a build's environment SDKROOT is the SDK's path: …/iPhoneOS17.2.sdk
+        found.update(sdk_platforms(os.path.basename(sdk)))
     if "iOS" in found and _yes(settings.get("SUPPORTS_MACCATALYST")):
         found.add("macCatalyst")
     building = settings.get("PLATFORM_NAME", "")

@@ -113,7 +113,7 @@ def missing_usage_description(ctx: Context) -> Iterator[Finding]:
                     when = f" ({need['when']})" if need.get("when") else ""
                     message = f"`{entry.key}` needs `{need['key']}` in Info.plist{when}"
                     if generated is not None:
-                        message += f" (or the build setting `INFOPLIST_KEY_{need['key']}`)"
+                        message += f", or the build setting `INFOPLIST_KEY_{need['key']}`"
                     yield ctx.finding(missing_usage_description, entry.key_node, message, need["key"])
         return
     modes = ctx.document.root.get("UIBackgroundModes")
