@@ -28,7 +28,7 @@ DESCRIPTION = (
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="entlint check", description=DESCRIPTION)
-    parser.add_argument("paths", nargs="*", default=["."], help="files or directories (- for standard input)")
+    parser.add_argument("paths", nargs="*", help="files or directories (- for standard input)")
     target = parser.add_argument_group("target")
     target.add_argument("--platform", action="append", metavar="NAME",
                         help="iOS, iPadOS, macOS, macCatalyst, tvOS, watchOS or visionOS (repeatable)")
@@ -63,8 +63,25 @@ def _split(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
 
 
+def _check_inputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """As in ruff: ``--stdin-filename`` with no paths (or with ``-``) reads standard input;
+    with other paths it is a usage error (exit 2), never a silent lint of the folder."""
+    if "-" in args.paths and set(args.paths) != {"-"}:
+        parser.error("- (standard input) cannot be combined with other paths")
+    if args.stdin_filename is not None:
+        if args.paths and set(args.paths) != {"-"}:
+            parser.error("--stdin-filename names standard input: give no paths, or -")
+        args.paths = ["-"]
+    elif not args.paths:
+        args.paths = ["."]
+    if args.paths != ["-"] and set(args.paths) == {"-"}:
+        args.paths = ["-"]  # standard input can be read once
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _check_inputs(parser, args)
     from entitlements_db import load
     from entitlements_lint import config as cfg
     from entitlements_lint import engine
@@ -232,17 +249,28 @@ def _lint_one(path, display, settings, db, args, engine, siblings, profile=None)
 
 
 def _report(args, results, fixed: int, diffs: list[str]) -> int:  # type: ignore[no-untyped-def]
+    """Write the report and choose the exit code.
+
+    Streams: the report goes to stdout (or ``--output-file``), except that with ``--diff``
+    stdout carries only the diff and the report goes to stderr, and that a fixed standard
+    input is written to stdout, so its report goes to stderr too.
+    """
     from entitlements_lint import report
 
-    stream = sys.stdout if args.paths != ["-"] or not (args.fix or args.unsafe_fixes) or args.diff else sys.stderr
-    color = args.color == "always" or (args.color == "auto" and stream.isatty() and not os.environ.get("NO_COLOR"))
-    out = []
+    fixing_stdin = args.paths == ["-"] and (args.fix or args.unsafe_fixes) and not args.diff
+    stream = sys.stderr if args.diff or fixing_stdin else sys.stdout
+    color = report.use_color(args.color, None if args.output_file else stream, os.environ)
     if diffs:
-        out.append("".join(diffs))
-    if args.statistics:
-        out.append(report.statistics(results))
+        sys.stdout.write("".join(diffs))
+        sys.stdout.flush()
+    out = []
+    side = ""  # the statistics of formats that tools read go to stderr
+    if args.statistics and args.format in report.STATISTICS:
+        out.append(report.STATISTICS[args.format](results))
     else:
         out.append(report.REPORTERS[args.format](results, color))
+        if args.statistics:
+            side = report.statistics(results)
     if args.format in ("text", "concise") and not args.quiet:
         out.append(report.summary(results, fixed))
     text = "".join(out)
@@ -255,10 +283,14 @@ def _report(args, results, fixed: int, diffs: list[str]) -> int:  # type: ignore
             return 2
     else:
         stream.write(text)
+    if side:
+        sys.stderr.write(side)
     if any(r.failed for r in results):
         return 2
     if args.exit_zero:
         return 0
+    if diffs:
+        return 1  # as in ruff: a diff means the files are not as they should be
     failing = any(
         SEVERITY_RANK[f.severity] >= SEVERITY_RANK[r.fail_level] for r in results for f in r.findings
     )

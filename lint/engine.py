@@ -71,7 +71,21 @@ def discover(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
     skipping hidden folders, build products and dependency folders. Bundles and
     ``.xcodeproj`` folders named explicitly are yielded as they are: the caller lints
     their signatures or project (see :mod:`entitlements_lint.artefacts.signing`).
+
+    Each file is yielded once, by real path: a path given twice, a file given directly
+    and reached through its folder, or two symbolic links to one file are linted once,
+    under the name first met.
     """
+    seen: set[str] = set()
+    for path, error in _discover(paths):
+        real = os.path.realpath(path) if error is None else path
+        if real in seen:
+            continue
+        seen.add(real)
+        yield path, error
+
+
+def _discover(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
     for path in paths:
         if os.path.isdir(path) and not path.rstrip("/" + os.sep).endswith(EXPLICIT_INPUT_SUFFIXES):
             # a folder holding one Xcode project: its targets first (they know each file's

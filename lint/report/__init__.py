@@ -8,7 +8,7 @@ from entitlements_lint.findings import Finding
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; annotations are strings
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     Reporter = Callable[[Sequence[FileResult], bool], str]
 
@@ -18,15 +18,46 @@ def all_findings(results: Sequence[FileResult]) -> list[Finding]:
     return [f for r in results for f in r.findings]
 
 
-def text(results: Sequence[FileResult], color: bool) -> str:
-    """``path:line:col: CODE message``, then ``help:`` and the rule's docs link."""
-    bold, red, yellow, cyan, dim, reset = (
-        ("\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[36m", "\x1b[2m", "\x1b[0m") if color else ("",) * 6
+#: ANSI escapes, applied only when :func:`use_color` says so.
+BOLD, RED, YELLOW, CYAN, DIM, RESET = "\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[36m", "\x1b[2m", "\x1b[0m"
+TINT = {"error": RED, "warning": YELLOW, "info": CYAN}
+
+
+def use_color(choice: str, stream: object, environ: Mapping[str, str]) -> bool:
+    """Colour or not, by precedence: ``--color always|never``; ``NO_COLOR`` (non-empty, see
+    no-color.org); ``FORCE_COLOR`` (non-empty and not ``0``, as CI systems set it); a terminal."""
+    if choice != "auto":
+        return choice == "always"
+    if environ.get("NO_COLOR"):
+        return False
+    if environ.get("FORCE_COLOR", "0") not in ("", "0"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _head(f: Finding, color: bool) -> str:
+    """``path:line:col: CODE [severity] message``: the one line both text and concise start with."""
+    if not color:
+        return f"{f.path}:{f.line}:{f.column}: {f.code} [{f.severity}] {f.message}"
+    tint = TINT[f.severity]
+    return (
+        f"{BOLD}{f.path}:{f.line}:{f.column}:{RESET} {tint}{BOLD}{f.code}{RESET} "
+        f"{tint}[{f.severity}]{RESET} {f.message}"
     )
-    tint = {"error": red, "warning": yellow, "info": cyan}
+
+
+def concise(results: Sequence[FileResult], color: bool) -> str:
+    """One line per finding, ``path:line:col: CODE [severity] message``, for grep and editors."""
+    return "".join(_head(f, color) + "\n" for f in all_findings(results))
+
+
+def text(results: Sequence[FileResult], color: bool) -> str:
+    """The concise line, then ``note:``, ``help:``, ``fix:`` and the rule's docs link."""
+    cyan, dim, reset = (CYAN, DIM, RESET) if color else ("", "", "")
     lines = []
     for f in all_findings(results):
-        lines.append(f"{bold}{f.path}:{f.line}:{f.column}:{reset} {tint[f.severity]}{f.code}{reset} {f.message}")
+        lines.append(_head(f, color))
         if f.note:
             lines.append(f"  {dim}note:{reset} {f.note}")
         if f.suggestions:
@@ -94,7 +125,7 @@ def sarif(results: Sequence[FileResult], color: bool) -> str:
 
 REPORTERS: dict[str, Reporter] = {
     "text": text,
-    "concise": text,
+    "concise": concise,
     "xcode": xcode,
     "json": json_report,
     "sarif": sarif,
@@ -102,18 +133,53 @@ REPORTERS: dict[str, Reporter] = {
 }
 
 
-def statistics(results: Sequence[FileResult]) -> str:
-    """One line per rule: count, code, name, how many are fixable."""
+def _statistics_rows(results: Sequence[FileResult]) -> list[tuple[str, str, int, int]]:
+    """(code, name, count, safely fixable), most frequent first."""
     counts: dict[tuple[str, str], list[Finding]] = {}
     for f in all_findings(results):
         counts.setdefault((f.code, f.rule), []).append(f)
     rows = sorted(counts.items(), key=lambda item: (-len(item[1]), item[0]))
+    return [
+        (code, name, len(found), sum(1 for f in found if f.fix is not None and f.fix.safe))
+        for (code, name), found in rows
+    ]
+
+
+def statistics(results: Sequence[FileResult]) -> str:
+    """One line per rule: count, code, name, how many are fixable."""
     lines = []
-    for (code, name), found in rows:
-        fixable = sum(1 for f in found if f.fix is not None and f.fix.safe)
+    for code, name, count, fixable in _statistics_rows(results):
         mark = f" [{fixable} fixable]" if fixable else ""
-        lines.append(f"{len(found):5}  {code}  {name}{mark}")
+        lines.append(f"{count:5}  {code}  {name}{mark}")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def statistics_json(results: Sequence[FileResult]) -> str:
+    """``--statistics --format json``: an object with ``version``, ``dataset``, ``files`` and
+    ``statistics`` (one ``{code, name, count, fixable}`` per rule, most frequent first)."""
+    import json
+
+    from entitlements_db import load
+
+    document = {
+        "version": __version__,
+        "dataset": load().meta["version"],
+        "files": len(results),
+        "statistics": [
+            {"code": code, "name": name, "count": count, "fixable": fixable}
+            for code, name, count, fixable in _statistics_rows(results)
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+#: ``--statistics`` replaces the findings in these formats; in the others (read by tools:
+#: sarif, github, xcode) the report stays as it is and the table goes to standard error.
+STATISTICS: dict[str, Callable[[Sequence[FileResult]], str]] = {
+    "text": statistics,
+    "concise": statistics,
+    "json": statistics_json,
+}
 
 
 def summary(results: Sequence[FileResult], fixed: int) -> str:

@@ -109,10 +109,10 @@ def test_diff_prints_a_unified_diff_and_writes_nothing(tmp_path: Path, monkeypat
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.chdir(tmp_path)
     Path("App.entitlements").write_bytes(CRLF_FILE)
-    code, out, _ = check(["--isolated", "--platform", "iOS", "--diff", "App.entitlements"], capsys)
+    code, out, err = check(["--isolated", "--platform", "iOS", "--diff", "App.entitlements"], capsys)
     assert Path("App.entitlements").read_bytes() == CRLF_FILE
-    assert code == 1  # the findings are still there, and reported
-    assert out.startswith(
+    assert code == 1  # there is a diff
+    assert out == (
         "--- a/App.entitlements\n"
         "+++ b/App.entitlements\n"
         "@@ -3,8 +3,8 @@\n"
@@ -126,9 +126,9 @@ def test_diff_prints_a_unified_diff_and_writes_nothing(tmp_path: Path, monkeypat
         " \t<array>\r\n"
         " \t\t<string>group.com.example.shared</string>\r\n"
         " \t</array>\r\n"
-        "App.entitlements:6:2: ENT005 "
-    )
-    assert "App.entitlements:7:2: ENT001 " in out
+    )  # only the diff: `entlint check --diff | git apply` works
+    assert err.startswith("App.entitlements:6:2: ENT005 [error] ")  # the findings go to stderr
+    assert "App.entitlements:7:2: ENT001 [error] " in err
     assert sorted(os.listdir(tmp_path)) == ["App.entitlements"]
 
 

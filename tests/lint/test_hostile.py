@@ -169,7 +169,7 @@ def test_missing_path_and_bad_option(tmp_path: Path) -> None:
     proc = cli(["--isolated", str(tmp_path / "Nope.entitlements")])
     assert_clean(proc)
     assert proc.returncode == 2
-    assert f"{tmp_path / 'Nope.entitlements'}:1:1: ENT100 no such file or directory" in proc.stdout
+    assert f"{tmp_path / 'Nope.entitlements'}:1:1: ENT100 [error] no such file or directory" in proc.stdout
     proc = cli(["--format", "yaml", str(tmp_path)])
     assert proc.returncode == 2 and "invalid choice" in proc.stderr and "Traceback" not in proc.stderr
     proc = cli(["--platform", "Android", str(tmp_path)])

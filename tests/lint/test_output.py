@@ -47,15 +47,15 @@ def test_text(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 1 and err == ""
     lines = out.splitlines()
     heads = [line for line in lines if not line.startswith("  ")]
-    assert [tuple(re.match(r"App\.entitlements:(\d+):(\d+): (ENT\d+) ", h).groups()) for h in heads[:-1]] == [
-        (str(line), str(col), code_) for line, col, code_, _ in APP_FINDINGS
+    assert [tuple(re.match(r"App\.entitlements:(\d+):(\d+): (ENT\d+) \[(\w+)\] ", h).groups()) for h in heads[:-1]] == [
+        (str(line), str(col), code_, severity) for line, col, code_, severity in APP_FINDINGS
     ]
     assert heads[1] == (
-        "App.entitlements:6:2: ENT001 `com.apple.developer.app-groups` is not an entitlement; "
+        "App.entitlements:6:2: ENT001 [error] `com.apple.developer.app-groups` is not an entitlement; "
         "use `com.apple.security.application-groups`"
     )
     assert heads[3] == (
-        "App.entitlements:13:2: ENT005 `aps-environment`: `Production` is not an allowed value "
+        "App.entitlements:13:2: ENT005 [error] `aps-environment`: `Production` is not an allowed value "
         "(one of `development`, `production`; values are case-sensitive)"
     )
     i = lines.index(heads[1])
@@ -71,9 +71,10 @@ def test_text(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_text_colour_and_quiet(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _, out, _ = run(capsys, "--color", "always", "App.entitlements")
-    assert "\x1b[31mENT001\x1b[0m" in out
+    assert "\x1b[31m\x1b[1mENT001\x1b[0m \x1b[31m[error]\x1b[0m" in out
+    assert "\x1b[33m[warning]\x1b[0m" in out and "\x1b[36m[info]\x1b[0m" in out
     _, out, _ = run(capsys, "--quiet", "App.entitlements")
-    assert "Checked" not in out and out.startswith("App.entitlements:5:2: ENT104 ")
+    assert "Checked" not in out and out.startswith("App.entitlements:5:2: ENT104 [warning] ")
 
 
 def test_text_help_line_for_a_misspelt_key(isolated_cwd: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -277,7 +278,7 @@ def test_exit_zero_still_fails_on_input_errors(isolated_cwd: Path, capsys: pytes
     (isolated_cwd / "Bad.entitlements").write_bytes(b"")
     code, out, _ = run(capsys, "--exit-zero", ".")
     assert code == 2
-    assert "Bad.entitlements:1:1: ENT101 file is empty" in out
+    assert "Bad.entitlements:1:1: ENT101 [error] file is empty" in out
 
 
 # -- select / ignore ---------------------------------------------------------------------
