@@ -51,6 +51,18 @@ def check(ctx: typer.Context) -> None:
     raise typer.Exit(main(ctx.args))
 
 
+@app.command(
+    "xcode-build-phase",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+    add_help_option=False,
+)
+def xcode_build_phase(ctx: typer.Context) -> None:
+    """Lint the target Xcode is building, from a Run Script phase (see `entlint xcode-build-phase --help`)."""
+    from entitlements_lint.xcode_build_phase import main
+
+    raise typer.Exit(main(ctx.args))
+
+
 @app.command()
 def rule(code: Annotated[str, typer.Argument(help="A rule code (ENT001) or name (unknown-entitlement).")]) -> None:
     """Explain a rule: what it does, why, an example, what to write instead."""

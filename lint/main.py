@@ -15,6 +15,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from entitlements_lint.cli_check import main as check
 
         return check(args[1:])
+    if args and args[0] == "xcode-build-phase":  # runs in every Xcode build: no typer
+        from entitlements_lint.xcode_build_phase import main as build_phase
+
+        return build_phase(args[1:])
     if args[:1] == ["lsp"] and (len(args) == 1 or (len(args) == 3 and args[1] == "--tcp")):
         # editors start the server often: skip typer's ~250 ms of imports
         from entitlements_lint.lsp import serve

@@ -27,6 +27,8 @@ from entitlements_lint.rules.base import ENTITLEMENTS, INFO_PLIST, Target
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from entitlements_lint.config import Settings
     from entitlements_lint.engine import FileResult
     from entitlements_lint.plist import PlistDocument
@@ -196,11 +198,15 @@ def _bundle_info(base: str, bundle_path: str) -> PlistDocument | None:
 def lint_project(
     path: str, settings: Settings, db: Database, profile: Profile | None = None
 ) -> list[FileResult]:
-    """Lint the entitlements file and Info.plist of each target configuration of a project.
+    """Lint the entitlements files and Info.plist of each target configuration of a project.
 
-    Configurations are deduplicated by their (entitlements, Info.plist) pair, Release
-    first; configured platforms win over the target's; the configured distribution applies
-    to Release only (or everywhere, when it comes from ``--profile``).
+    Each file is linted once, Release configurations first. Its platforms are the union of
+    the platforms of every target and configuration that uses it (a file shared by an iOS
+    and a macOS target is both); ``CODE_SIGN_ENTITLEMENTS[sdk=…]`` files get the platforms
+    of their SDK. Configured platforms win over the project's; the configured distribution
+    applies to Release only (or everywhere, when it comes from ``--profile``). The
+    ``INFOPLIST_KEY_*`` settings of a target that generates its Info.plist count as part of
+    its Info.plist.
     """
     from entitlements_lint.artefacts.xcodeproj import read_project
 
@@ -208,57 +214,91 @@ def lint_project(
         project = read_project(path.rstrip("/" + os.sep) or path)
     except InputError as exc:
         return [engine.input_error(path, exc.message)]
+    ordered = [
+        configuration
+        for xtarget in project.targets
+        for configuration in sorted(xtarget.configurations, key=lambda c: c.name != "Release")
+    ]
+    union: dict[str, set[str]] = {}
+    for configuration in ordered:
+        files = configuration.entitlements_files()
+        if configuration.info_plist_path:
+            files.append((configuration.info_plist_path, configuration.platforms))
+        for file_path, platforms in files:
+            union.setdefault(file_path, set()).update(platforms)
     results: list[FileResult] = []
-    seen: set[tuple[str | None, str | None]] = set()
-    for xtarget in project.targets:
-        configurations = sorted(xtarget.configurations, key=lambda c: c.name != "Release")
-        for configuration in configurations:
-            pair = (configuration.entitlements_path, configuration.info_plist_path)
-            if pair in seen or pair == (None, None):
-                continue
-            seen.add(pair)
+    seen: set[str] = set()
+    for configuration in ordered:
+        info_path = configuration.info_plist_path
+        every = [p for p, _ in configuration.entitlements_files()]
+        entitlements = [p for p in every if p not in seen]
+        linted_info = info_path if info_path and info_path not in seen else None
+        if not entitlements and linted_info is None:
+            continue
+        seen.update(entitlements)
+        seen.update([linted_info] if linted_info else [])
+        distribution = settings.distribution if configuration.name == "Release" else None
+        if profile is not None and not distribution:
+            distribution = profile.distribution
+
+        def target_for(file_path: str) -> Target:
             if settings.platforms:
-                platforms, origin = settings.platforms, None
-            elif configuration.platforms:
-                platforms, origin = configuration.platforms, None
+                platforms: tuple[str, ...] | None = settings.platforms
             else:
-                platforms, origin = None, None
-            distribution = settings.distribution if configuration.name == "Release" else None
-            if profile is not None and not distribution:
-                distribution = profile.distribution
-            target = Target(platforms, origin, distribution, settings.granted)
-            results.extend(_lint_pair(pair, target, settings, db, profile, configuration.bundle_identifier))
+                platforms = tuple(p for p in engine.PLATFORM_ORDER if p in union.get(file_path, ())) or None
+            return Target(platforms, None, distribution, settings.granted, configuration.generated_info)
+
+        results.extend(lint_target_files(
+            [(p, target_for(p)) for p in entitlements],
+            (linted_info, target_for(linted_info)) if linted_info else None,
+            info_path, every[0] if every else None, settings, db, profile, configuration.bundle_identifier,
+        ))
     return results
 
 
-def _lint_pair(pair: tuple[str | None, str | None], target: Target, settings: Settings,
-               db: Database, profile: Profile | None, bundle_identifier: str | None = None) -> list[FileResult]:
-    entitlements_path, info_path = pair
-    data: dict[str, bytes | None] = {}
+def lint_target_files(entitlements: list[tuple[str, Target]], info: tuple[str, Target] | None,
+                      info_path: str | None, main_entitlements: str | None, settings: Settings,
+                      db: Database, profile: Profile | None = None, bundle_identifier: str | None = None,
+                      shown: Callable[[str], str] | None = None) -> list[FileResult]:
+    """Lint a configuration's entitlements files and Info.plist, each with the other as companion.
+
+    ``entitlements`` and ``info`` are the files still to lint; ``info_path`` and
+    ``main_entitlements`` are the configuration's own files, companions even when they were
+    linted already with another configuration. ``shown`` turns a path into the one the
+    report prints (relative to the working directory by default).
+    """
+    shown = shown or _shown
     results: list[FileResult] = []
+    data: dict[str, bytes] = {}
     documents: dict[str, PlistDocument | None] = {}
-    for kind, file_path in ((ENTITLEMENTS, entitlements_path), (INFO_PLIST, info_path)):
-        if file_path is None:
-            continue
-        shown = _shown(file_path)
+    to_lint = {p for p, _ in entitlements} | ({info[0]} if info else set())
+    wanted = [p for p, _ in entitlements] + [p for p in (info_path, main_entitlements) if p]
+    for file_path in dict.fromkeys(wanted):
         try:
-            data[kind] = engine.read(file_path)
+            data[file_path] = engine.read(file_path)
         except InputError as exc:
-            results.append(engine.input_error(shown, exc.message, kind))
+            if file_path not in to_lint:
+                continue  # a companion only: reported where it is linted
+            kind = INFO_PLIST if file_path == info_path else ENTITLEMENTS
+            results.append(engine.input_error(shown(file_path), exc.message, kind))
             continue
         try:
-            document = engine.parse(data[kind] or b"")
-            documents[kind] = document if document.root.kind == "dict" else None
+            document = engine.parse(data[file_path])
+            documents[file_path] = document if document.root.kind == "dict" else None
         except InputError:
-            documents[kind] = None
-    for kind, file_path in ((ENTITLEMENTS, entitlements_path), (INFO_PLIST, info_path)):
-        if file_path is None or kind not in data:
+            documents[file_path] = None
+    info_document = documents.get(info_path) if info_path else None
+    for file_path, target in entitlements:
+        if file_path not in data:
             continue
-        other = documents.get(INFO_PLIST if kind == ENTITLEMENTS else ENTITLEMENTS)
         results.append(engine.lint_bytes(
-            data[kind] or b"", _shown(file_path), settings, db, kind, companion=other, target=target,
-            profile=profile if kind == ENTITLEMENTS else None,
-            bundle_identifier=bundle_identifier if kind == ENTITLEMENTS else None,
+            data[file_path], shown(file_path), settings, db, ENTITLEMENTS, companion=info_document,
+            target=target, profile=profile, bundle_identifier=bundle_identifier,
+        ))
+    if info is not None and info[0] in data:
+        companion = documents.get(main_entitlements) if main_entitlements else None
+        results.append(engine.lint_bytes(
+            data[info[0]], shown(info[0]), settings, db, INFO_PLIST, companion=companion, target=info[1],
         ))
     return results
 

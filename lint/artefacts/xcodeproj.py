@@ -14,6 +14,10 @@ plus ``SRCROOT``, ``PROJECT_DIR``, ``SOURCE_ROOT``, ``PROJECT_NAME``, ``TARGET_N
 ``PRODUCT_NAME`` and ``CONFIGURATION``. A variable that cannot be resolved stays as
 written and is listed in ``Configuration.unresolved``, so a message can name it.
 ``.xcconfig`` files (``baseConfigurationReference``) are not read.
+
+The same functions read a Run Script phase's environment (:mod:`entitlements_lint.xcode_build_phase`),
+where Xcode has already expanded every setting: :func:`platforms_for`,
+:func:`generated_info_plist` and :func:`entitlements_platforms` take a plain settings dict.
 """
 
 from __future__ import annotations
@@ -61,6 +65,14 @@ class Configuration:
     conditional_entitlements: dict[str, str] = field(hash=False)
     settings: dict[str, str] = field(hash=False)
     unresolved: tuple[str, ...]
+    #: The Info.plist keys Xcode generates from ``INFOPLIST_KEY_*`` build settings when
+    #: ``GENERATE_INFOPLIST_FILE = YES`` (merged with ``INFOPLIST_FILE`` when both are set);
+    #: None when the target does not generate its Info.plist.
+    generated_info: dict[str, str] | None = field(default=None, hash=False)
+
+    def entitlements_files(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Each entitlements file of the configuration with the platforms that sign with it."""
+        return entitlements_platforms(self.entitlements_path, self.conditional_entitlements, self.platforms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,18 +281,99 @@ def platforms_for(settings: dict[str, str]) -> tuple[str, ...]:
 
     iphoneos → iOS and iPadOS, macosx → macOS, appletvos → tvOS, watchos → watchOS,
     xros → visionOS (simulators map like their devices); ``SUPPORTS_MACCATALYST = YES``
-    adds macCatalyst to an iOS target.
+    adds macCatalyst to an iOS target. In a Run Script phase's environment, ``PLATFORM_NAME``
+    (the platform being built now) is added, as macCatalyst when ``IS_MACCATALYST = YES``.
+
+    ``SUPPORTS_MAC_DESIGNED_FOR_IPHONE_IPAD`` and ``SUPPORTS_XR_DESIGNED_FOR_IPHONE_IPAD``
+    add no platform: "Designed for iPhone/iPad" runs the unmodified iOS binary on a Mac
+    with Apple silicon or on Apple Vision Pro (Apple's "Running your iOS apps in macOS";
+    DTS on the Apple Vision (Designed for iPad) destination). It is signed with the iOS
+    entitlements and profile, so iOS rules apply, and App Sandbox keys still have no
+    effect (the system sandboxes such apps itself).
     """
     sdks = settings.get("SUPPORTED_PLATFORMS", "").split() or settings.get("SDKROOT", "").split()
     found: set[str] = set()
-    for sdk in sdks:
-        for prefix, names in _SDK_PLATFORMS:
-            if sdk.lower().startswith(prefix):
-                found.update(names)
-                break
-    if "iOS" in found and settings.get("SUPPORTS_MACCATALYST", "").upper() == "YES":
+    for sdk in sdks:  # in a build's environment SDKROOT is the SDK's path: …/iPhoneOS17.2.sdk
+        found.update(sdk_platforms(os.path.basename(sdk)))
+    if "iOS" in found and _yes(settings.get("SUPPORTS_MACCATALYST")):
         found.add("macCatalyst")
+    building = settings.get("PLATFORM_NAME", "")
+    if building:
+        if _yes(settings.get("IS_MACCATALYST")) or settings.get("EFFECTIVE_PLATFORM_NAME") == "-maccatalyst":
+            found.add("macCatalyst")
+        else:
+            found.update(sdk_platforms(building))
     return tuple(name for name in PLATFORM_ORDER if name in found)
+
+
+def sdk_platforms(sdk: str) -> tuple[str, ...]:
+    """Platforms of an SDK name such as ``iphoneos17.2``, ``macosx`` or ``xrsimulator``."""
+    for prefix, names in _SDK_PLATFORMS:
+        if sdk.lower().startswith(prefix):
+            return names
+    return ()
+
+
+def _yes(value: str | None) -> bool:
+    return (value or "").strip().upper() in ("YES", "TRUE", "1")
+
+
+#: ``INFOPLIST_KEY_<suffix>`` build settings whose Info.plist key differs from the suffix.
+_INFOPLIST_SUFFIXES = (("_Generation", ""), ("_iPad", "~ipad"), ("_iPhone", "~iphone"))
+
+
+def generated_info_plist(settings: dict[str, str]) -> dict[str, str] | None:
+    """The Info.plist keys Xcode writes from ``INFOPLIST_KEY_*`` settings, or None.
+
+    None unless ``GENERATE_INFOPLIST_FILE = YES``. ``INFOPLIST_KEY_NSCameraUsageDescription``
+    becomes ``NSCameraUsageDescription``; ``…_iPad`` / ``…_iPhone`` become the ``~ipad`` /
+    ``~iphone`` variants and ``…_Generation`` (scene manifest, launch screen) the bare key.
+    Values stay the strings the settings hold.
+    """
+    if not _yes(settings.get("GENERATE_INFOPLIST_FILE")):
+        return None
+    generated: dict[str, str] = {}
+    for name, value in settings.items():
+        if not name.startswith("INFOPLIST_KEY_") or "[" in name:
+            continue
+        key = name[len("INFOPLIST_KEY_"):]
+        for suffix, replacement in _INFOPLIST_SUFFIXES:
+            if key.endswith(suffix):
+                key = key[: -len(suffix)] + replacement
+                break
+        if key:
+            generated[key] = value
+    return generated
+
+
+def entitlements_platforms(
+    base: str | None, conditional: dict[str, str], platforms: tuple[str, ...]
+) -> list[tuple[str, tuple[str, ...]]]:
+    """Each entitlements file a target signs with, and the platforms that use it.
+
+    ``CODE_SIGN_ENTITLEMENTS[sdk=macosx*] = Mac.entitlements`` gives the Mac builds (macOS,
+    or Mac Catalyst, which builds against the macOS SDK) their own file; the unconditional
+    file keeps the other platforms (all of them when the conditions cover every one). A
+    condition on anything but the SDK (``config=``, ``arch=``) may apply to every platform.
+    """
+    files: dict[str, set[str]] = {}
+    claimed: set[str] = set()
+    for condition, path in conditional.items():
+        covered = set(platforms)
+        for part in condition.split(","):
+            name, _, pattern = part.partition("=")
+            if name.strip() != "sdk":
+                continue
+            sdk = pattern.strip().rstrip("*")
+            covered = set(sdk_platforms(sdk)) & set(platforms)
+            if "macOS" in sdk_platforms(sdk) and "macCatalyst" in platforms:
+                covered.add("macCatalyst")
+        files.setdefault(path, set()).update(covered or platforms)
+        claimed.update(covered)
+    if base:
+        rest = set(platforms) - claimed
+        files.setdefault(base, set()).update(rest or platforms)
+    return [(path, tuple(p for p in PLATFORM_ORDER if p in found)) for path, found in files.items()]
 
 
 def _resolve_project(root: object, pbxproj: Path, bundle: Path) -> Project:
@@ -413,6 +506,7 @@ def _configuration(
         conditional_entitlements=conditional,
         settings=resolved,
         unresolved=tuple(sorted(expander.unresolved)),
+        generated_info=generated_info_plist(resolved),
     )
 
 

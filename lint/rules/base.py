@@ -21,9 +21,12 @@ class Target:
 
     ``platforms`` is None when nothing says; ``platform_origin`` explains an inferred
     value so findings can say what was assumed instead of guessing silently.
+    ``generated_info`` holds the Info.plist keys Xcode generates from the target's
+    ``INFOPLIST_KEY_*`` build settings (``GENERATE_INFOPLIST_FILE = YES``): part of the
+    target's Info.plist though no file holds them. None when the build generates none.
     """
 
-    __slots__ = ("platforms", "platform_origin", "distribution", "granted")
+    __slots__ = ("platforms", "platform_origin", "distribution", "granted", "generated_info")
 
     def __init__(
         self,
@@ -31,11 +34,13 @@ class Target:
         platform_origin: str | None = None,
         distribution: str | None = None,
         granted: frozenset[str] = frozenset(),
+        generated_info: dict[str, str] | None = None,
     ) -> None:
         self.platforms = platforms
         self.platform_origin = platform_origin
         self.distribution = distribution
         self.granted = granted
+        self.generated_info = generated_info
 
     @property
     def certain(self) -> bool:

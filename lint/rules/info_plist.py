@@ -81,23 +81,30 @@ def _closest(value: str, values: list[str]) -> list[str]:
     why=(
         "HealthKit, HomeKit, background location and other features need a purpose string in "
         "Info.plist. Without it the app crashes when it asks for access, and App Store Connect "
-        "rejects the upload (ITMS-90683). entlint checks this when it sees the target's "
-        "entitlements file and its Info.plist side by side."
+        "rejects the upload (ITMS-90683). entlint checks this when it knows the target's "
+        "Info.plist: the file next to the entitlements file, the target's `INFOPLIST_FILE` in "
+        "an Xcode project, and the `INFOPLIST_KEY_*` build settings Xcode turns into Info.plist "
+        "keys when `GENERATE_INFOPLIST_FILE = YES` (merged with the file when both exist)."
     ),
     example="<!-- App.entitlements -->\n<key>com.apple.developer.healthkit</key>\n<true/>\n<!-- Info.plist has no NSHealthShareUsageDescription -->",
     use_instead="<!-- Info.plist -->\n<key>NSHealthShareUsageDescription</key>\n<string>Shows your daily steps.</string>",
     sources=(PROTECTED,),
 )
 def missing_usage_description(ctx: Context) -> Iterator[Finding]:
-    if ctx.companion is None:
-        return
+    generated = ctx.target.generated_info
     if ctx.kind == ENTITLEMENTS:
-        entitlements_root, info_root = ctx.document.root, ctx.companion.root
+        info_root = ctx.companion.root if ctx.companion is not None else None
+    elif ctx.companion is None:
+        return  # background modes are checked beside the target's entitlements, as before
     else:
-        entitlements_root, info_root = ctx.companion.root, ctx.document.root
-    present = {e.key for e in info_root.entries if not (e.value.kind == "string" and not e.value.value.strip())}
+        info_root = ctx.document.root
+    if info_root is None and generated is None:
+        return  # the target's Info.plist is unknown
+    present = {k for k, v in (generated or {}).items() if v.strip()}
+    if info_root is not None:
+        present |= {e.key for e in info_root.entries if not (e.value.kind == "string" and not e.value.value.strip())}
     if ctx.kind == ENTITLEMENTS:
-        for entry in entitlements_root.entries:
+        for entry in ctx.document.root.entries:
             real = ctx.db.get(entry.key)
             if real is None or entry.value.kind == "false":
                 continue
@@ -105,6 +112,8 @@ def missing_usage_description(ctx: Context) -> Iterator[Finding]:
                 if need["key"] not in present:
                     when = f" ({need['when']})" if need.get("when") else ""
                     message = f"`{entry.key}` needs `{need['key']}` in Info.plist{when}"
+                    if generated is not None:
+                        message += f", or the build setting `INFOPLIST_KEY_{need['key']}`"
                     yield ctx.finding(missing_usage_description, entry.key_node, message, need["key"])
         return
     modes = ctx.document.root.get("UIBackgroundModes")
