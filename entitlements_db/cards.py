@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from entitlements_db.database import Database, Entitlement
+from typing import Any
+
+from entitlements_db.database import PLATFORM_ALIASES, Database, Entitlement
 
 
 def _value_line(entitlement: Entitlement) -> str:
@@ -57,31 +59,87 @@ def entitlement_card(entitlement: Entitlement) -> str:
     return "\n".join(lines)
 
 
+def unknown_key_headline(key: str) -> str:
+    """What `entlint db show` says first about a key entlint knows nothing about (Markdown)."""
+    return f"**{key}** is not an entitlement Apple defines."
+
+
+#: What a key is, in the order `describe` checks them; ``entitlement`` is the only real one.
+KINDS = ("entitlement", "info-plist-key", "apple-internal", "profile-key", "non-existent", "unknown")
+
+
+def describe(db: Database, key: str, platform: str | None = None) -> dict[str, Any]:
+    """Everything `entlint db show` knows about ``key``, as data: ``key``, ``kind`` (one of
+    :data:`KINDS`), ``headline`` and ``explanation`` (Markdown; `--format json` prints the
+    headline plain), ``entitlement`` (the dataset
+    record of a real key, else None) and ``suggestions`` (what to use instead)."""
+    real = db.get(key)
+    if real is not None:
+        return {"key": key, "kind": "entitlement", "headline": f"**{key}**: {real.name}",
+                "explanation": real.summary, "entitlement": real.raw, "suggestions": []}
+    kind, headline, explanation = "unknown", unknown_key_headline(key), None
+    catalogued = db.non_existent(key)
+    if catalogued is not None:
+        kind, headline = "non-existent", f"**{key}** is not an entitlement Apple defines."
+        explanation = catalogued.explanation
+    profile_note = db.profile_key(key)
+    if profile_note is not None:
+        kind, headline = "profile-key", f"**{key}** is set by the provisioning profile, not written by hand."
+        explanation = profile_note
+    internal = db.apple_internal(key)
+    if internal is not None:
+        kind, headline, explanation = "apple-internal", f"**{key}** is private to Apple: {internal.note}", None
+    if db.info_plist_key(key) is not None:
+        kind, explanation = "info-plist-key", None
+        headline = f"**{key}** is an Info.plist key: it belongs in Info.plist, not in an entitlements file."
+    if platform is not None:
+        platform = PLATFORM_ALIASES.get(platform.lower(), platform)
+    suggestions = [s.as_dict() for s in db.suggest(key, platform)]
+    return {"key": key, "kind": kind, "headline": headline, "explanation": explanation,
+            "entitlement": None, "suggestions": suggestions}
+
+
 def card(db: Database, key: str, platform: str | None = None) -> str:
-    """A card for any key: real, non-existent, Apple-internal, Info.plist, or unknown."""
+    """A Markdown card for any key: real, non-existent, Apple-internal, Info.plist, or unknown."""
     real = db.get(key)
     if real is not None:
         return entitlement_card(real)
-    lines = [f"**{key}** is not an entitlement Apple defines."]
-    catalogued = db.non_existent(key)
-    if catalogued is not None:
-        lines += ["", catalogued.explanation]
-    profile_note = db.profile_key(key)
-    if profile_note is not None:
-        lines = [f"**{key}** is set by the provisioning profile, not written by hand.", "", profile_note]
-    internal = db.apple_internal(key)
-    if internal is not None:
-        lines = [f"**{key}** is private to Apple: {internal.note}"]
-    if db.info_plist_key(key) is not None:
-        lines = [f"**{key}** is an Info.plist key: it belongs in Info.plist, not in an entitlements file."]
-    suggestions = db.suggest(key, platform)
-    if suggestions:
+    found = describe(db, key, platform)
+    lines = [found["headline"]]
+    if found["explanation"]:
+        lines += ["", found["explanation"]]
+    if found["suggestions"]:
         lines += ["", "Use instead:"]
-        for s in suggestions:
-            what = f"`{s.key}`" if s.key else "nothing"
-            if s.value:
-                what += f" = `{s.value}`"
-            lines.append(f"- {what}: {s.note}")
+        for s in found["suggestions"]:
+            what = f"`{s['key']}`" if s["key"] else "nothing"
+            if s.get("value"):
+                what += f" = `{s['value']}`"
+            lines.append(f"- {what}: {s['note']}")
+    return "\n".join(lines)
+
+
+def plain(markdown: str) -> str:
+    """A card for a terminal: the Markdown markers (``**``, backticks) removed, the rest kept."""
+    return markdown.replace("**", "").replace("`", "")
+
+
+def render(db: Database, key: str, platform: str | None, output_format: str) -> str:
+    """`entlint db show` output: ``text`` (plain), ``markdown`` or ``json``."""
+    if output_format == "json":
+        import json
+
+        found = describe(db, key, platform)
+        found["headline"] = plain(found["headline"])
+        return json.dumps(found, indent=2, ensure_ascii=False)
+    markdown = card(db, key, platform)
+    return markdown if output_format == "markdown" else plain(markdown)
+
+
+def entitlement_table(entitlements: list[Entitlement]) -> str:
+    """`entlint db list --format markdown`: a table of key, name and platforms."""
+    lines = ["| Key | Name | Platforms |", "|---|---|---|"]
+    for e in entitlements:
+        lines.append(f"| `{e.key}` | {e.name.replace('|', '/')} | {', '.join(e.platforms)} |")
     return "\n".join(lines)
 
 

@@ -426,6 +426,8 @@ class Database:
 
             self._suggester = Suggester(self)
         platforms = [platform] if isinstance(platform, str) else list(platform or ())
+        # Xcode's names (iphoneos, macosx, …) are aliases everywhere
+        platforms = [PLATFORM_ALIASES.get(p.lower(), p) for p in platforms]
         return self._suggester.suggest(key, platforms, limit)
 
 

@@ -19,43 +19,72 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 FORMATS = ("text", "concise", "xcode", "json", "sarif", "github")
-DESCRIPTION = (
-    "Lint .entitlements files and Info.plists (directories are searched recursively), the "
-    "signatures of built products (.app, .appex, .xcarchive, .ipa, Mach-O) and Xcode projects "
-    "(.xcodeproj)."
-)
+DESCRIPTION = """\
+Lint .entitlements files and Info.plists (directories are searched recursively),
+the signatures of built products (.app, .appex, .xcarchive, .ipa, Mach-O) and
+Xcode projects (.xcodeproj)."""
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's help in the typer commands' style: ``Usage:``, capitalised sections."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, "Usage: " if prefix is None else prefix)
+
+    def _split_lines(self, text, width):  # type: ignore[no-untyped-def]
+        import textwrap  # only when help is printed
+
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="entlint check", description=DESCRIPTION)
-    parser.add_argument("paths", nargs="*", help="files or directories (- for standard input)")
-    target = parser.add_argument_group("target")
+    from entitlements_lint import cli_help
+
+    parser = argparse.ArgumentParser(
+        prog="entlint check", description=DESCRIPTION, add_help=False, formatter_class=_HelpFormatter,
+        epilog=cli_help.CHECK_EXAMPLES + "\n" + cli_help.EXIT_CODES,
+    )
+    parser._positionals.title = "Arguments"
+    parser._optionals.title = "Options"
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="Files or directories to lint (default: the current folder); - reads standard input.")
+    parser.add_argument("-h", "--help", action="help", help="Show this message and exit.")
+    parser.add_argument("--stdin-filename", metavar="NAME",
+                        help="Read standard input as the file NAME (give no PATH, or -).")
+    target = parser.add_argument_group("Target")
     target.add_argument("--platform", action="append", metavar="NAME",
-                        help="iOS, iPadOS, macOS, macCatalyst, tvOS, watchOS or visionOS (repeatable)")
-    target.add_argument("--distribution", metavar="MODEL",
-                        help="development, ad-hoc, app-store, in-house or developer-id")
-    target.add_argument("--profile", metavar="PROFILE",
-                        help="compare with this .mobileprovision or .provisionprofile (its type is "
-                             "the distribution when none is configured)")
-    rules = parser.add_argument_group("rules")
-    rules.add_argument("--select", action="append", metavar="RULES", help="only these codes, prefixes or names (comma-separated)")
-    rules.add_argument("--extend-select", action="append", metavar="RULES", help="add to the selected rules")
-    rules.add_argument("--ignore", action="append", metavar="RULES", help="skip these codes, prefixes or names")
-    rules.add_argument("--config", metavar="PATH", help="use this .entlint.toml or pyproject.toml instead of discovery")
-    rules.add_argument("--isolated", action="store_true", help="ignore configuration files")
-    fixes = parser.add_argument_group("fixes")
-    fixes.add_argument("--fix", action="store_true", help="apply safe fixes")
-    fixes.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes (implies --fix)")
-    fixes.add_argument("--diff", action="store_true", help="show the fixes as a diff instead of writing them")
-    output = parser.add_argument_group("output")
-    output.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
-    output.add_argument("--output-file", "-o", metavar="PATH", help="write the report here instead of stdout")
-    output.add_argument("--statistics", action="store_true", help="count findings per rule")
-    output.add_argument("--fail-level", choices=SEVERITIES, help="lowest severity that fails the run (default: warning)")
-    output.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (input errors still exit 2)")
-    output.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the text output")
-    output.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
-    parser.add_argument("--stdin-filename", metavar="NAME", help="the name of the file read from standard input")
+                        help=f"{cli_help.PLATFORM_HELP} Repeatable.")
+    target.add_argument("--distribution", metavar="NAME", help=f"{cli_help.DISTRIBUTIONS}.")
+    target.add_argument("--profile", metavar="PATH",
+                        help="Compare with this .mobileprovision or .provisionprofile (its type is "
+                             "the distribution when none is configured).")
+    rules = parser.add_argument_group("Rules")
+    rules.add_argument("--select", action="append", metavar="RULES",
+                       help="Only these codes, prefixes or names (comma-separated; ALL for every rule).")
+    rules.add_argument("--extend-select", action="append", metavar="RULES", help="Add to the selected rules.")
+    rules.add_argument("--ignore", action="append", metavar="RULES", help="Skip these codes, prefixes or names.")
+    rules.add_argument("--config", metavar="PATH", help="Use this .entlint.toml or pyproject.toml instead of discovery.")
+    rules.add_argument("--isolated", action="store_true", help="Ignore configuration files.")
+    fixes = parser.add_argument_group("Fixes")
+    fixes.add_argument("--fix", action="store_true", help="Apply safe fixes.")
+    fixes.add_argument("--unsafe-fixes", action="store_true", help="Also apply unsafe fixes (implies --fix).")
+    fixes.add_argument("--diff", action="store_true",
+                       help="Print the fixes as a unified diff on stdout, the findings on stderr; write nothing.")
+    output = parser.add_argument_group("Output")
+    output.add_argument("--format", choices=FORMATS, default="text", metavar="FORMAT",
+                        help="text, concise, xcode, json, sarif or github (default: text).")
+    output.add_argument("--output-file", "-o", metavar="PATH", help="Write the report here instead of stdout.")
+    output.add_argument("--statistics", action="store_true",
+                        help="Count findings per rule instead of listing them (a JSON object with --format "
+                             "json; with sarif, github and xcode the table goes to stderr).")
+    output.add_argument("--fail-level", choices=SEVERITIES, metavar="LEVEL",
+                        help="The lowest severity that fails the run: info, warning or error (default: warning).")
+    output.add_argument("--exit-zero", action="store_true",
+                        help="Exit 0 even with findings (input and usage errors still exit 2).")
+    output.add_argument("--color", choices=("auto", "always", "never"), default="auto", metavar="WHEN",
+                        help="Colour the text: auto, always or never (default: auto, on a terminal unless "
+                             "NO_COLOR is set, or where FORCE_COLOR is set).")
+    output.add_argument("--quiet", "-q", action="store_true", help="Print the findings only, no summary.")
     return parser
 
 

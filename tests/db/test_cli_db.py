@@ -17,7 +17,7 @@ from entitlements_db.database import PLATFORMS, Database
 
 NON_EXISTENT = "com.apple.developer.push-notifications"
 COMMANDS: dict[str, list[str]] = {
-    "show": ["db", "show", "aps-environment"],
+    "show": ["db", "show", "aps-environment", "--format", "markdown"],
     "show-non-existent": ["db", "show", NON_EXISTENT, "--platform", "macOS"],
     "search": ["db", "search", "healthkit"],
     "search-nothing": ["db", "search", "zzqx-no-such-word"],
@@ -70,12 +70,14 @@ def test_show_a_real_key(runs: dict[str, subprocess.CompletedProcess[str]], db: 
 def test_show_a_non_existent_key_names_the_replacement(
     runs: dict[str, subprocess.CompletedProcess[str]], db: Database
 ) -> None:
-    out = _ok(runs, "show-non-existent")
+    run = runs["show-non-existent"]
+    assert run.returncode == 1  # not a real entitlement, but the replacement is printed
+    out = run.stdout
     assert "not an entitlement" in out
     assert db.non_existent(NON_EXISTENT).explanation.split()[0] in out  # type: ignore[union-attr]
     bullets = out.split("Use instead:", 1)[1].strip().splitlines()
-    assert bullets[0].startswith("- `com.apple.developer.aps-environment`")
-    assert not any(b.startswith("- `aps-environment`") for b in bullets)  # not on macOS
+    assert bullets[0].startswith("- com.apple.developer.aps-environment: ")  # plain text on a terminal
+    assert not any(b.startswith("- aps-environment:") for b in bullets)  # not on macOS
 
 
 def test_search_lists_matching_keys(
