@@ -231,8 +231,10 @@ def app_group_problem(text: str, platforms: tuple[str, ...] | None, certain: boo
     if not invalid or (team and not platforms):
         return None  # a Team ID group with unknown platforms is a Mac app's
     words = _platform_words(invalid)
+    # certain only when every platform of the file is known and rejects the identifier
+    severity = "error" if certain and platforms and len(invalid) == len(readers) else "warning"
     if team:
-        return f"`{text}` has a Team ID prefix, which only macOS accepts; {words} needs `group.` identifiers", "warning"
+        return f"`{text}` has a Team ID prefix, which only macOS accepts; {words} needs `group.` identifiers", severity
     if not group_only:
         return (f"`{text}` is neither `group.<name>` nor prefixed with the Team ID (`<TEAMID>.<name>`), "
                 f"the two forms {words} accepts"), "warning"
@@ -241,7 +243,6 @@ def app_group_problem(text: str, platforms: tuple[str, ...] | None, certain: boo
         message += " (or, on macOS only, with the Team ID)"
     if platforms:
         message += f" on {words}"
-    severity = "error" if certain and platforms and len(invalid) == len(readers) else "warning"
     return message, severity
 
 

@@ -86,6 +86,9 @@ def test_shared_file_must_be_valid_on_every_platform_that_reads_it() -> None:
         "`com.apple.security.application-groups`: `ABCDE12345.com.example.shared` has a Team ID prefix, "
         "which only macOS accepts; iOS needs `group.` identifiers",
     )
+    # a Team ID group in an iOS-only target: no iOS profile can carry it → certain
+    (finding,) = ent005(groups("ABCDE12345.com.example.shared"), ("iOS", "iPadOS"))
+    assert finding[0] == "error" and "iOS needs `group.` identifiers" in finding[1]
     # neither prefix: wrong on every platform of the file, one of them iOS → certain
     (finding,) = ent005(groups("com.example.shared"), ("iOS", "macOS"))
     assert finding[0] == "error" and finding[1].endswith(
