@@ -138,25 +138,8 @@ def find_entitlement(
     where = _platform(platform)
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_RESULTS:
         raise ToolArgumentError(f"limit must be a whole number from 1 to {MAX_RESULTS}")
-    results = [r.as_dict() for r in _search(db, text, where, limit)]
+    results = [r.as_dict() for r in db.search(text, platform=where, limit=limit)]
     return {"description": text, "platform": where, "results": results}
-
-
-def _search(db: Database, text: str, platform: str | None, limit: int) -> list[Any]:
-    """Stand-in until the feature index lands: TEMPORARY, replaced by ``db.search``."""
-    if hasattr(db, "search"):
-        return db.search(text, platform=platform, limit=limit)
-    from entitlements_db.cards import search
-
-    class _Result:
-        def __init__(self, e: Entitlement) -> None:
-            self.e = e
-
-        def as_dict(self) -> dict[str, Any]:
-            return {"kind": "entitlement", "key": self.e.key, "value": None, "name": self.e.name,
-                    "score": 1.0, "why": "words", "note": self.e.summary}
-
-    return [_Result(e) for e in search(db, text) if platform is None or e.available_on(platform)][:limit]
 
 
 def _finding_dict(finding: Finding) -> dict[str, Any]:
