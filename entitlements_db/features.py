@@ -271,6 +271,8 @@ class FeatureIndex:
                 known = set(self.by_word) if not hasattr(self, "_known") else self._known
                 self._known = known
                 parts = self._split(word, known) if word not in known else None
+                if parts is None and word not in known:
+                    parts = self._corrected(word, known)
             found.extend(parts or (word,))
         return tuple(dict.fromkeys(w for w in found if w not in STOP_WORDS))[:MAX_WORDS]
 
@@ -288,6 +290,33 @@ class FeatureIndex:
             rest = self._split(tail, vocab, depth + 1)
             if rest:
                 return [head, *rest]
+        return None
+
+    def _corrected(self, word: str, known: set[str]) -> list[str] | None:
+        """``word`` read as vocabulary words run together (a compound) with one typo.
+
+        ``healthkti`` is ``healthkit`` (the key's own spelling, run together) with two
+        letters swapped; the index knows it as ``health`` + ``kit``.
+        """
+        if not 5 <= len(word) <= MAX_TYPO_WORD:
+            return None
+        deletions = getattr(self, "_vocab_deletions", None)
+        if deletions is None:
+            deletions = {}
+            for candidate in self.vocab:
+                if 5 <= len(candidate) <= MAX_TYPO_WORD:
+                    deletions.setdefault(candidate, set()).add(candidate)
+                    for variant in _deletions(candidate):
+                        deletions.setdefault(variant, set()).add(candidate)
+            self._vocab_deletions = deletions
+        found: set[str] = set(deletions.get(word, ()))
+        for variant in _deletions(word):
+            found |= deletions.get(variant, set())
+        # A plain word with a typo is matched later, at typo strength; only compounds are corrected here.
+        for candidate in sorted(found, key=lambda c: (abs(len(c) - len(word)), c)):
+            parts = None if candidate in known else self._split(candidate, known)
+            if parts:
+                return parts
         return None
 
     def _matches(self, word: str) -> dict[str, float]:
@@ -330,6 +359,9 @@ class FeatureIndex:
         rare = self.max_idf
         weights = {q: self.idf.get(q, rare) for q in query}
         matches = {q: self._matches(q) for q in query}
+        if not any(1.0 in matched.values() for matched in matches.values()) and not all(matches.values()):
+            # Nothing recognised exactly and some words mean nothing: any answer would be a guess.
+            return []
         candidates: set[int] = set()
         for matched in matches.values():
             for word in matched:

@@ -22,6 +22,8 @@ SINGLE_FILES: dict[str, type[BaseModel]] = {
     "info-plist/background-modes.yaml": models.BackgroundModes,
     "info-plist/keys.yaml": models.InfoPlistKeys,
     "wild-keys.yaml": models.WildKeys,
+    "search-synonyms.yaml": models.Synonyms,
+    **{f"features/{path.name}": models.Features for path in sorted((DATA / "features").glob("*.yaml"))},
 }
 #: Folders of one-key-per-file YAML and their model.
 KEYED_FOLDERS: dict[str, type[BaseModel]] = {

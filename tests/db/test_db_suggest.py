@@ -205,6 +205,8 @@ def test_similar_key_first_suggestion(
 def test_similarity_does_not_invent_matches(db: Database) -> None:
     assert db.suggest("com.example.totally-unrelated-thing") == []
     assert db.suggest("zzzz") == []
+    # "invented" is one letter from "intent", but "thing" means nothing: no guess at Siri.
+    assert db.suggest("com.apple.developer.invented-thing") == []
 
 
 def test_limit_is_respected(db: Database) -> None:
