@@ -69,3 +69,30 @@ def test_hook_entry_lints_the_files_pre_commit_passes(hook: dict, tmp_path: Path
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert proc.stdout.startswith("App.entitlements:1:14: ENT001 ")
+
+
+ROOT = HOOKS.parent
+
+
+def test_readme_snippet_rev_is_the_package_version() -> None:
+    """pre-commit checks out `rev` as a tag: it must name the release this checkout is."""
+    from entitlements_lint import __version__
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    snippet = readme.split("# .pre-commit-config.yaml", 1)[1].split("```", 1)[0]
+    assert "repo: https://github.com/entlint/entlint" in snippet
+    (rev,) = re.findall(r"^\s*rev:\s*(\S+)\s*$", snippet, re.M)
+    assert rev == f"v{__version__}"
+
+
+def test_the_version_is_written_once() -> None:
+    """The distribution's version is read from `__version__`, so the two cannot drift apart."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" not in project["project"]
+    assert project["project"]["dynamic"] == ["version"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "entitlements_lint.__version__"}
