@@ -560,11 +560,15 @@ class EntlintServer(LanguageServer):
                 ))
             return items
         platforms = self._platforms(linted)
-        for entitlement in self.db:
-            if entitlement.key in present:
-                continue
-            if platforms and not any(available(entitlement, p) for p in platforms):
-                continue
+        candidates = [
+            entitlement for entitlement in self.db
+            # the profile or code signing writes the others: ENT009 would flag them here
+            if entitlement.owner == "developer" and entitlement.key not in present
+            and (not platforms or any(available(entitlement, p) for p in platforms))
+        ]
+        # Current keys first, the ones apps write most at the top; deprecated keys last.
+        candidates.sort(key=lambda e: (bool(e.deprecated), -self.db.usage(e.key), e.key))
+        for rank, entitlement in enumerate(candidates):
             items.append(types.CompletionItem(
                 label=entitlement.key,
                 kind=types.CompletionItemKind.Property,
@@ -572,6 +576,7 @@ class EntlintServer(LanguageServer):
                 tags=self.deprecated_tag(bool(entitlement.deprecated)),
                 text_edit=types.TextEdit(range=replace, new_text=entitlement.key),
                 filter_text=entitlement.key,
+                sort_text=f"{rank:04d}",
                 data={"key": entitlement.key},
             ))
         return items

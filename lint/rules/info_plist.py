@@ -12,6 +12,8 @@ if TYPE_CHECKING:
 
 BACKGROUND_MODES = "https://developer.apple.com/documentation/bundleresources/information-property-list/uibackgroundmodes"
 PROTECTED = "https://developer.apple.com/documentation/bundleresources/protected-resources"
+REVIEW = "https://developer.apple.com/app-store/review/guidelines/#data-collection-and-storage"
+INFO_PLIST_REFERENCE = "https://developer.apple.com/documentation/bundleresources/information-property-list"
 
 
 @Rule(
@@ -100,9 +102,10 @@ def missing_usage_description(ctx: Context) -> Iterator[Finding]:
         info_root = ctx.document.root
     if info_root is None and generated is None:
         return  # the target's Info.plist is unknown
+    # an empty string in the file is present: empty-usage-description (ENT202) reports it at its line
     present = {k for k, v in (generated or {}).items() if v.strip()}
     if info_root is not None:
-        present |= {e.key for e in info_root.entries if not (e.value.kind == "string" and not e.value.value.strip())}
+        present |= {e.key for e in info_root.entries}
     if ctx.kind == ENTITLEMENTS:
         for entry in ctx.document.root.entries:
             real = ctx.db.get(entry.key)
@@ -121,8 +124,96 @@ def missing_usage_description(ctx: Context) -> Iterator[Finding]:
         mode = ctx.db.background_mode(item.value) if item.kind == "string" else None
         missing = [k for k in (mode.usage_descriptions if mode else ()) if k not in present]
         if missing:
-            message = f"background mode `{item.value}` needs {' or '.join(f'`{k}`' for k in missing)} in Info.plist"
+            message = f"background mode `{item.value}` needs {' and '.join(f'`{k}`' for k in missing)} in Info.plist"
             yield ctx.finding(missing_usage_description, item, message, missing[0])
 
 
-RULES = (invalid_background_mode, missing_usage_description)
+def _is_purpose_string(ctx: Context, key: str) -> bool:
+    info = ctx.db.info_plist_key(key)
+    return info.usage_description if info is not None else key.endswith("UsageDescription")
+
+
+@Rule(
+    code="ENT202",
+    name="empty-usage-description",
+    severity="error",
+    summary="An Info.plist purpose string that is empty or only whitespace.",
+    applies_to=(INFO_PLIST,),
+    why=(
+        "The system shows the purpose string when it asks the user for access. An empty one "
+        "explains nothing: App Review rejects apps whose purpose strings do not say why the "
+        "app needs the data (guideline 5.1.1). entlint reports it here rather than as a missing "
+        "string (ENT201), because the key is there and only its text is wrong."
+    ),
+    example="<key>NSCameraUsageDescription</key>\n<string></string>",
+    use_instead="<key>NSCameraUsageDescription</key>\n<string>Scans the QR code on your ticket.</string>",
+    sources=(PROTECTED, REVIEW),
+)
+def empty_usage_description(ctx: Context) -> Iterator[Finding]:
+    for entry in ctx.entries():
+        value = entry.value
+        if value.kind != "string" or value.value.strip() or not _is_purpose_string(ctx, entry.key):
+            continue
+        what = "empty" if not value.value else "only whitespace"
+        message = f"purpose string `{entry.key}` is {what}: say why the app needs this access"
+        yield ctx.finding(empty_usage_description, value, message, entry.key)
+
+
+@Rule(
+    code="ENT203",
+    name="misspelled-info-plist-key",
+    severity="warning",
+    summary="An unknown Info.plist key one letter away from a known one.",
+    applies_to=(INFO_PLIST,),
+    why=(
+        "The system reads Info.plist keys by their exact names: a misspelled purpose string or "
+        "setting is ignored, and the feature behaves as if the key were missing (for a purpose "
+        "string, the app crashes when it asks for access). Apps may add keys of their own, so "
+        "entlint reports only a key that differs from a known Info.plist key by letter case or "
+        "by one letter added, dropped, changed or swapped."
+    ),
+    example="<key>NSPhotoLibraryUsageDescriptions</key>\n<string>Picks a photo for your profile.</string>",
+    use_instead="<key>NSPhotoLibraryUsageDescription</key>\n<string>Picks a photo for your profile.</string>",
+    fix_safety="Renaming is unsafe: the dataset does not list every Info.plist key Apple defines.",
+    sources=(INFO_PLIST_REFERENCE,),
+)
+def misspelled_info_plist_key(ctx: Context) -> Iterator[Finding]:
+    db = ctx.db
+    known = [info.key for info in db.info_plist_keys()]
+    present = {entry.key for entry in ctx.entries()}
+    for entry in ctx.entries():
+        key = entry.key.split("~", 1)[0]  # UISupportedInterfaceOrientations~ipad: a device modifier
+        if db.info_plist_key(key) is not None or key in db or key in ctx.target.granted or len(key) < MIN_LENGTH:
+            continue
+        close = [k for k in known if k not in present and _one_edit_apart(key, k)]
+        if len(close) != 1:
+            continue  # none, or too many to say which was meant
+        (meant,) = close
+        suffix = entry.key[len(key):]
+        message = f"`{entry.key}` is not an Info.plist key; did you mean `{meant}{suffix}`?"
+        suggestion = Suggestion("info-plist-key", meant + suffix, "a known Info.plist key", 90.0)
+        fix = Fix(f"Rename to `{meant}{suffix}`", [ctx.rename_key(entry, meant + suffix)], safe=False)
+        yield ctx.finding(misspelled_info_plist_key, entry.key_node, message, entry.key, [suggestion], fix)
+
+
+#: Short keys are too close to each other for one letter to mean a typo.
+MIN_LENGTH = 8
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """Equal ignoring case, or one insertion, deletion, substitution or adjacent swap apart."""
+    if a.lower() == b.lower():
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        swapped = a[i:i + 2] == b[i + 1:i + 2] + b[i:i + 1] and a[i + 2:] == b[i + 2:]
+        return a[i + 1:] == b[i + 1:] or swapped
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return longer[i + 1:] == shorter[i:]
+
+
+RULES = (invalid_background_mode, missing_usage_description, empty_usage_description, misspelled_info_plist_key)

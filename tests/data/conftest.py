@@ -19,7 +19,7 @@ SHARED_REFERENCE = build.REPO_ROOT.parent / "shared" / "reference"
 def _reference(name: str) -> Any:
     path = SHARED_REFERENCE / name
     if not path.is_file():
-        pytest.skip(f"{path} is absent (CI checks out ../shared beside the repository)")
+        pytest.skip(f"run the tests from a checkout with ../shared beside it, as CI does ({path} is missing)")
     return json.loads(path.read_text(encoding="utf-8"))
 
 

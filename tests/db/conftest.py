@@ -42,5 +42,5 @@ def make_db(raw_bundle: dict[str, Any]) -> Callable[[Callable[[dict[str, Any]], 
 def hallucinations() -> dict[str, Any]:
     path = SHARED_REFERENCE / "hallucinations.json"
     if not path.is_file():
-        pytest.skip(f"{path} is absent (CI checks out ../shared beside the repository)")
+        pytest.skip(f"run the tests from a checkout with ../shared beside it, as CI does ({path} is missing)")
     return json.loads(path.read_text(encoding="utf-8"))

@@ -90,7 +90,7 @@ def test_colour_honours_no_color_and_force_color(project: Path, env: dict[str, s
 
 def test_colour_on_a_terminal_and_no_color_there(project: Path) -> None:
     """On a real terminal colour is on by default, and NO_COLOR turns it off."""
-    pty = pytest.importorskip("pty", reason="pseudo-terminals need a POSIX system")
+    pty = pytest.importorskip("pty", reason="run on Linux or macOS: the test opens a pseudo-terminal (pty)")
 
     def on_terminal(env: dict[str, str]) -> bytes:
         leader, follower = pty.openpty()

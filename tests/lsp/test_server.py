@@ -148,8 +148,9 @@ async def test_completion_of_keys_and_values(client: LanguageClient):
     ))
     assert result is not None and result.is_incomplete is False
     labels = [item.label for item in result.items]
-    assert len(labels) == len(DB) - 1  # every entitlement but aps-environment, already in the file
-    assert "aps-environment" not in labels
+    developer_owned = [e.key for e in DB if e.owner == "developer"]
+    # every key a developer writes but aps-environment, already in the file
+    assert sorted(labels) == sorted(k for k in developer_owned if k != "aps-environment")
     item = next(i for i in result.items if i.label == "com.apple.security.application-groups")
     assert as_json(item) == as_json(types.CompletionItem(
         label="com.apple.security.application-groups",
@@ -157,6 +158,7 @@ async def test_completion_of_keys_and_values(client: LanguageClient):
         detail=DB["com.apple.security.application-groups"].name,
         text_edit=types.TextEdit(range=rng(6, 6, 6, 28), new_text="com.apple.security.application-groups"),
         filter_text="com.apple.security.application-groups",
+        sort_text=item.sort_text,
         data={"key": "com.apple.security.application-groups"},
     ))
     resolved = await client.completion_item_resolve_async(item)
@@ -175,6 +177,26 @@ async def test_completion_of_keys_and_values(client: LanguageClient):
         text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(7, 1),
     ))
     assert outside is None
+
+
+async def test_completion_ranks_developer_keys_and_never_offers_profile_keys(client: LanguageClient):
+    """Why: completion offered `application-identifier` first, a profile-owned key that ENT009 then flags."""
+    uri = uri_of("virtual/Rank.entitlements")
+    text = text_of("invented/App.entitlements").replace("com.apple.developer.made-up-thing", "")
+    await open_document(client, uri, text)
+    result = await client.text_document_completion_async(types.CompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(6, 6),
+    ))
+    assert result is not None
+    ranked = [i.label for i in sorted(result.items, key=lambda i: i.sort_text)]  # as an editor shows them
+    for key in ("application-identifier", "com.apple.developer.team-identifier", "get-task-allow"):
+        assert DB[key].owner != "developer" and key not in ranked
+    assert all(DB[k].owner == "developer" for k in ranked)
+    # the keys apps write most come first; deprecated keys after every current one
+    assert ranked[0] == "com.apple.security.application-groups"
+    assert [DB.usage(k) for k in ranked[:10]] == sorted((DB.usage(k) for k in ranked[:10]), reverse=True)
+    deprecated = [bool(DB[k].deprecated) for k in ranked]
+    assert deprecated == sorted(deprecated) and any(deprecated)
 
 
 async def test_broken_document_then_the_server_keeps_answering(client: LanguageClient):

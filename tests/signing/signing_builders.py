@@ -67,6 +67,10 @@ def sign_cms(content: bytes, detached: bool = False) -> bytes:
     )
 
 
+#: The skip reason of the tests that compare with OpenSSL's output.
+INSTALL_OPENSSL = "install the openssl command (apt-get install openssl, brew install openssl) to compare with it"
+
+
 def openssl_available() -> bool:
     return shutil.which("openssl") is not None
 

@@ -308,7 +308,7 @@ def test_file_that_is_nothing_known(tmp_path: Path) -> None:
         find_executables(tmp_path / "missing.app")
 
 
-@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="run on Linux or macOS: the test links an executable to the device /dev/zero")
 def test_executable_symlink_to_a_device_is_refused(tmp_path: Path) -> None:
     app = tmp_path / "X.app"
     app.mkdir()

@@ -8,6 +8,7 @@ from entitlements_lint.errors import InputError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from signing_builders import (
+    INSTALL_OPENSSL,
     SIGNER_NAME,
     hand_signed_data,
     oid,
@@ -19,7 +20,7 @@ from signing_builders import (
 
 CONTENT = b"<?xml version='1.0'?><plist><dict/></plist>\n" * 40
 
-needs_openssl = pytest.mark.skipif(not openssl_available(), reason="openssl is not installed")
+needs_openssl = pytest.mark.skipif(not openssl_available(), reason=INSTALL_OPENSSL)
 
 
 def test_cryptography_signed_der_gives_content_and_signer() -> None:

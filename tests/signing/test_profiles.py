@@ -9,6 +9,7 @@ import pytest
 from entitlements_lint.errors import InputError
 from entitlements_lint.artefacts.profiles import Profile, read_profile
 from signing_builders import (
+    INSTALL_OPENSSL,
     SIGNER_NAME,
     hand_signed_data,
     openssl_available,
@@ -48,7 +49,7 @@ def test_every_field_is_read() -> None:
     assert profile.is_macos is False
 
 
-@pytest.mark.skipif(not openssl_available(), reason="openssl is not installed")
+@pytest.mark.skipif(not openssl_available(), reason=INSTALL_OPENSSL)
 def test_ber_indefinite_profile_from_openssl_stream(tmp_path) -> None:
     content = plistlib.dumps(profile_dict(Name="Streamed"))
     profile = read_profile(openssl_sign(content, tmp_path, stream=True))
