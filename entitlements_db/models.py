@@ -532,7 +532,9 @@ class Synonyms(Model):
     synonyms: list[Synonym]
 
 
-#: What scripts/verify_data.py compares (docs/data-guide.md, "Verifying the data").
+#: What scripts/verify_data.py compares with the reference (docs/data-guide.md, "Verifying the
+#: data"), and sub-key-platforms, the consistency rule of tests/data/test_evidence.py that a
+#: sub-key exists only where its parent does.
 VerifyCheck = Literal[
     "platform-missing",
     "platform-unsupported",
@@ -543,6 +545,7 @@ VerifyCheck = Literal[
     "managed",
     "distribution",
     "free-account",
+    "sub-key-platforms",
 ]
 
 
