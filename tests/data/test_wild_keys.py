@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from entitlements_db import build, models
 from entitlements_db.database import Database
 
+
 def _listing(items: list[str]) -> str:
     return "\n" + "\n".join(f"  {item}" for item in items)
 
