@@ -78,7 +78,7 @@ PAGE_PLATFORM = {"Mac Catalyst": "macCatalyst"}
 NOT_COMPARED = ("sub-key-platforms",)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Disagreement:
     """One fact on which an entry and a reference source differ."""
 
@@ -151,10 +151,6 @@ class Reference:
                 for text in entry.get("platforms") or []:
                     name = re.sub(r"\s*[\d.]+\+?$", "", text)
                     self.listed_platforms.setdefault(key, set()).add(PAGE_PLATFORM.get(name, name))
-        managed = distribution["managed_capabilities"]
-        self.request_forms = " ".join(
-            json.dumps(form) for form in managed.get("request_forms_seen", [])
-        )
 
     def rows_for(self, entry: models.Entitlement) -> dict[str, Row]:
         """The table row of the entry's capability on each platform that has one."""
@@ -463,7 +459,7 @@ def disagreements(dataset: build.Dataset, reference: Path = REFERENCE) -> list[D
                     r.key, "recorded", r.platform, f"{r.check} is recorded but no longer occurs"
                 )
             )
-    return sorted(standing)
+    return sorted(standing, key=lambda d: (d.key, d.check, d.platform or "", d.message))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -386,6 +386,27 @@ def test_the_script_reports_ad_hoc_on_a_mac_only_key(dataset: build.Dataset) -> 
     assert [(d.key, d.check) for d in found] == [("com.apple.security.app-sandbox", "distribution")]
 
 
+@needs_reference
+def test_a_recorded_disagreement_that_no_longer_occurs_is_reported(dataset: build.Dataset) -> None:
+    # Give com.apple.developer.maps the iOS the Maps row offers: the row recording why it
+    # lacks iOS goes stale, and the script must say so.
+    verify = _verify_module()
+    table = TABLE + "ios"
+    entries = []
+    for e in dataset.entitlements:
+        if e.key == "com.apple.developer.maps":
+            source = models.Source(
+                url=table, kind="account-help", tier="apple-doc", supports="test"
+            )
+            platforms = {**e.platforms, "iOS": models.Availability(source=table)}
+            e = e.model_copy(update={"platforms": platforms, "sources": [*e.sources, source]})
+        entries.append(e)
+    found = verify.disagreements(SimpleNamespace(entitlements=entries), SHARED_REFERENCE)
+    assert ("com.apple.developer.maps", "recorded", "iOS") in [
+        (d.key, d.check, d.platform) for d in found
+    ]
+
+
 def test_recorded_disagreements_name_real_keys_and_known_checks(dataset: build.Dataset) -> None:
     real = {e.key for e in dataset.entitlements}
     rows = build._validate(build.DATA_DIR / "source-disagreements.yaml", models.SourceDisagreements)
