@@ -205,8 +205,14 @@ def _check_platforms(entry: models.Entitlement, ref: Reference) -> list[Disagree
     for platform, why in sorted(present.items()):
         if platform in entry.platforms:
             continue
-        if platform in entry.absent:
-            continue  # the entry records, with a source, why it is not there
+        absence = entry.absent.get(platform)
+        if absence is not None and absence.reason == "capability-table":
+            # A table's silence cannot outweigh a source that names the platform.
+            message = f"{why} lists it; the entry's absence rests only on a table's silence"
+            found.append(Disagreement(key, "absence", platform, message))
+            continue
+        if absence is not None:
+            continue  # an Apple statement or a validation error shows it is not there
         if platform in (entry.counterparts or {}):
             continue  # the capability writes another key there (aps-environment on iOS)
         found.append(
