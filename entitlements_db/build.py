@@ -39,6 +39,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "wild-keys.json": models.WildKeys,
     "features.json": models.Features,
     "search-synonyms.json": models.Synonyms,
+    "source-disagreements.json": models.SourceDisagreements,
 }
 
 #: Classes of data/wild-keys.yaml whose counts go into the bundle's usage prior. Only keys

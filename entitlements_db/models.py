@@ -530,3 +530,43 @@ class Synonym(Model):
 class Synonyms(Model):
     about: str
     synonyms: list[Synonym]
+
+
+#: What scripts/verify_data.py compares with the reference (docs/data-guide.md, "Verifying the
+#: data"), and sub-key-platforms, the consistency rule of tests/data/test_evidence.py that a
+#: sub-key exists only where its parent does.
+VerifyCheck = Literal[
+    "platform-missing",
+    "platform-unsupported",
+    "platform-source",
+    "absence",
+    "value-type",
+    "allowed-values",
+    "managed",
+    "distribution",
+    "free-account",
+    "sub-key-platforms",
+]
+
+
+class SourceDisagreement(Model):
+    """A disagreement between an entry and a reference source that stands on purpose."""
+
+    key: Key
+    check: VerifyCheck
+    platform: Platform | None = None
+    reason: Prose = Field(description="Why the entry is right and the reference is not, in our words.")
+    source: Url | None = Field(default=None, description="The source that settles it, when not already in the entry.")
+
+
+class SourceDisagreements(Model):
+    """data/source-disagreements.yaml: the allow-list of scripts/verify_data.py."""
+
+    disagreements: list[SourceDisagreement]
+
+    @model_validator(mode="after")
+    def _unique(self) -> SourceDisagreements:
+        seen = [(d.key, d.check, d.platform) for d in self.disagreements]
+        if len(seen) != len(set(seen)):
+            raise ValueError("a disagreement is recorded twice")
+        return self

@@ -23,6 +23,7 @@ SINGLE_FILES: dict[str, type[BaseModel]] = {
     "info-plist/keys.yaml": models.InfoPlistKeys,
     "wild-keys.yaml": models.WildKeys,
     "search-synonyms.yaml": models.Synonyms,
+    "source-disagreements.yaml": models.SourceDisagreements,
     **{f"features/{path.name}": models.Features for path in sorted((DATA / "features").glob("*.yaml"))},
 }
 #: Folders of one-key-per-file YAML and their model.

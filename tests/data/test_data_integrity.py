@@ -51,12 +51,14 @@ PAGE_SPELLING_DIFFERS: dict[str, str] = {
     "com.apple.developer.memory.transfer-send": "com.apple.developer.memory.transfer_send",
     "com.apple.developer.memory.transfer-accept": "com.apple.developer.memory.transfer_accept",
 }
-#: Platforms Apple's page lists that data/ leaves out on purpose, with the reason.
-PLATFORMS_CORRECTED: dict[tuple[str, str], str] = {
-    ("com.apple.developer.location.push", "macOS"): (
-        "the page's macOS 10.9 is doubtful: CoreLocation documents the Location Push Service "
-        "Extension for iOS and iPadOS 15 only"
-    ),
+#: Platforms Apple's page lists that data/ leaves out on purpose: the platform-missing rows of
+#: data/source-disagreements.yaml, each with its reason (docs/data-guide.md, "Verifying the data").
+PLATFORMS_CORRECTED = {
+    (d.key, d.platform)
+    for d in build._validate(
+        build.DATA_DIR / "source-disagreements.yaml", models.SourceDisagreements
+    ).disagreements
+    if d.check == "platform-missing"
 }
 #: A summary this close to Apple's abstract is a paraphrase too near to a copy.
 SIMILARITY_LIMIT = 0.8
@@ -392,7 +394,7 @@ def test_every_documented_key_of_the_reference_is_covered(
 def test_reference_platforms_are_all_recorded(
     apple_reference: list[dict[str, Any]], dataset: build.Dataset
 ) -> None:
-    # A platform Apple's page lists may be dropped only with a reason (PLATFORMS_CORRECTED).
+    # A platform Apple's page lists may be dropped only with a recorded reason.
     by_key = {e.key: e for e in dataset.entitlements}
     missing = []
     for record in apple_reference:
@@ -402,7 +404,7 @@ def test_reference_platforms_are_all_recorded(
         for availability in record.get("availability") or []:
             platform = availability["platform"]
             if (record["key"], platform) in PLATFORMS_CORRECTED:
-                assert platform not in entry.platforms, "drop the stale PLATFORMS_CORRECTED entry"
+                assert platform not in entry.platforms, "drop the stale source-disagreements row"
             elif platform in models.PLATFORMS and platform not in entry.platforms:
                 missing.append(f"{record['key']}: {availability['platform']}")
     assert not missing, _listing(missing)

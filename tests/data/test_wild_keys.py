@@ -3,6 +3,8 @@ class agrees with the rest of the dataset (docs/data-guide.md, "Keys seen in the
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -10,18 +12,6 @@ from pydantic import ValidationError
 
 from entitlements_db import build, models
 from entitlements_db.database import Database
-
-#: Keys the wild-key list classes real whose entries another branch (data-verify, issue 8)
-#: adds. Until that branch is merged they are in no data file; once it is, the class is
-#: checked like any other. Keep this list short and remove keys as their entries land.
-PENDING_REAL = frozenset(
-    {
-        "com.apple.developer.usernotifications.time-sensitive",
-        "com.apple.developer.usernotifications.communication",
-        "com.apple.developer.kernel.increased-debugging-memory-limit",
-        "com.apple.security.temporary-exception.sbpl",
-    }
-)
 
 
 def _listing(items: list[str]) -> str:
@@ -60,20 +50,9 @@ def test_class_agrees_with_the_data(dataset: build.Dataset) -> None:
     wrong = []
     for wild in dataset.wild_keys.keys:
         in_data = _class_in_data(dataset, wild.key)
-        if wild.key in PENDING_REAL and in_data == "unresolved":
-            if wild.class_ != "real":
-                wrong.append(f"{wild.key}: pending keys are classed real, not {wild.class_}")
-            continue
         if wild.class_ != in_data:
             wrong.append(f"{wild.key}: classed {wild.class_}, the data says {in_data}")
     assert not wrong, _listing(wrong)
-
-
-def test_pending_keys_are_seen_and_stay_few(dataset: build.Dataset) -> None:
-    # A pending key must be one the sweep saw; the list is an exception, not a class.
-    seen = {k.key for k in dataset.wild_keys.keys}
-    assert PENDING_REAL <= seen
-    assert len(PENDING_REAL) <= 12
 
 
 def test_non_existent_keys_have_a_real_or_info_plist_replacement(dataset: build.Dataset) -> None:
@@ -100,6 +79,17 @@ def test_unresolved_keys_are_listed_in_the_data_guide(dataset: build.Dataset) ->
     section = guide.split("## Keys seen in the wild", 1)[-1]
     missing = [k.key for k in dataset.wild_keys.keys if k.class_ == "unresolved" and f"`{k.key}`" not in section]
     assert not missing, _listing(missing)
+
+
+def test_the_data_guide_counts_each_class(dataset: build.Dataset) -> None:
+    # The guide's table is the published summary of the sweep: it must match the list.
+    guide = (build.REPO_ROOT / "docs" / "data-guide.md").read_text(encoding="utf-8")
+    section = guide.split("## Keys seen in the wild", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([a-z-]+)` \|[^|\n]*\| (\d+) \|$", section, re.MULTILINE)
+    total = re.search(r"^\| \*\*total\*\* \|[^|\n]*\| \*\*(\d+)\*\* \|$", section, re.MULTILINE)
+    counts = Counter(k.class_ for k in dataset.wild_keys.keys)
+    assert {c: int(n) for c, n in rows} == {c: counts[c] for c in models.WILD_CLASSES}
+    assert total is not None and int(total.group(1)) == len(dataset.wild_keys.keys)
 
 
 def test_non_real_classes_need_a_note() -> None:
