@@ -124,6 +124,13 @@ def test_generated_info_plist_keys() -> None:
         "UILaunchScreen": "YES",
     }
     assert generated_info_plist({"INFOPLIST_KEY_NSCameraUsageDescription": "x"}) is None  # not generated
+    # a setting for some SDKs only (multiplatform targets) is part of the Info.plist too
+    assert generated_info_plist({
+        "GENERATE_INFOPLIST_FILE": "YES",
+        "INFOPLIST_KEY_NSHealthShareUsageDescription[sdk=iphoneos*]": "Reads your steps.",
+        "INFOPLIST_KEY_NSCameraUsageDescription[sdk=macosx*]": "Mac only.",
+        "INFOPLIST_KEY_NSCameraUsageDescription": "Everywhere.",
+    }) == {"NSHealthShareUsageDescription": "Reads your steps.", "NSCameraUsageDescription": "Everywhere."}
 
 
 # -- through the CLI ----------------------------------------------------------------------
