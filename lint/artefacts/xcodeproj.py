@@ -328,22 +328,26 @@ def generated_info_plist(settings: dict[str, str]) -> dict[str, str] | None:
     None unless ``GENERATE_INFOPLIST_FILE = YES``. ``INFOPLIST_KEY_NSCameraUsageDescription``
     becomes ``NSCameraUsageDescription``; ``…_iPad`` / ``…_iPhone`` become the ``~ipad`` /
     ``~iphone`` variants and ``…_Generation`` (scene manifest, launch screen) the bare key.
-    Values stay the strings the settings hold.
+    Values stay the strings the settings hold. A conditional setting
+    (``INFOPLIST_KEY_NSCameraUsageDescription[sdk=iphoneos*]``, common in multiplatform
+    targets) counts too, so a purpose string given for some SDKs is not reported missing;
+    the unconditional value wins when both are set.
     """
     if not _yes(settings.get("GENERATE_INFOPLIST_FILE")):
         return None
     generated: dict[str, str] = {}
+    conditional: dict[str, str] = {}
     for name, value in settings.items():
-        if not name.startswith("INFOPLIST_KEY_") or "[" in name:
+        if not name.startswith("INFOPLIST_KEY_"):
             continue
-        key = name[len("INFOPLIST_KEY_"):]
+        key, bracket, _ = name[len("INFOPLIST_KEY_"):].partition("[")
         for suffix, replacement in _INFOPLIST_SUFFIXES:
             if key.endswith(suffix):
                 key = key[: -len(suffix)] + replacement
                 break
         if key:
-            generated[key] = value
-    return generated
+            (conditional if bracket else generated)[key] = value
+    return {**conditional, **generated}
 
 
 def entitlements_platforms(

@@ -9,6 +9,7 @@ from entitlements_lint.rules.base import ENTITLEMENTS, INFO_PLIST, Context, Rule
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; annotations are strings
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from entitlements_lint.plist import Node
 
 BACKGROUND_MODES = "https://developer.apple.com/documentation/bundleresources/information-property-list/uibackgroundmodes"
 PROTECTED = "https://developer.apple.com/documentation/bundleresources/protected-resources"
@@ -86,7 +87,10 @@ def _closest(value: str, values: list[str]) -> list[str]:
         "rejects the upload (ITMS-90683). entlint checks this when it knows the target's "
         "Info.plist: the file next to the entitlements file, the target's `INFOPLIST_FILE` in "
         "an Xcode project, and the `INFOPLIST_KEY_*` build settings Xcode turns into Info.plist "
-        "keys when `GENERATE_INFOPLIST_FILE = YES` (merged with the file when both exist)."
+        "keys when `GENERATE_INFOPLIST_FILE = YES` (merged with the file when both exist). An "
+        "entitlement set to `false` or to an empty array turns nothing on and needs no purpose "
+        "string (Xcode's HealthKit capability writes `com.apple.developer.healthkit.access` as "
+        "an empty array until clinical records are chosen)."
     ),
     example="<!-- App.entitlements -->\n<key>com.apple.developer.healthkit</key>\n<true/>\n<!-- Info.plist has no NSHealthShareUsageDescription -->",
     use_instead="<!-- Info.plist -->\n<key>NSHealthShareUsageDescription</key>\n<string>Shows your daily steps.</string>",
@@ -109,7 +113,7 @@ def missing_usage_description(ctx: Context) -> Iterator[Finding]:
     if ctx.kind == ENTITLEMENTS:
         for entry in ctx.document.root.entries:
             real = ctx.db.get(entry.key)
-            if real is None or entry.value.kind == "false":
+            if real is None or entry.value.kind == "false" or _claims_nothing(entry.value):
                 continue
             for need in real.info_plist:
                 if need["key"] not in present:
@@ -214,6 +218,13 @@ def _one_edit_apart(a: str, b: str) -> bool:
         return a[i + 1:] == b[i + 1:] or swapped
     longer, shorter = (a, b) if len(a) > len(b) else (b, a)
     return longer[i + 1:] == shorter[i:]
+
+
+def _claims_nothing(value: Node) -> bool:
+    """An empty array turns nothing on: Xcode's HealthKit capability writes
+    ``com.apple.developer.healthkit.access`` as ``<array/>`` until clinical records are
+    ticked, and such a file needs no clinical-records purpose string."""
+    return value.kind == "array" and not value.value
 
 
 RULES = (invalid_background_mode, missing_usage_description, empty_usage_description, misspelled_info_plist_key)

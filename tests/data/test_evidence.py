@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from entitlements_db import build, models
 
 SHARED_REFERENCE = build.REPO_ROOT.parent / "shared" / "reference"  # as in conftest.py
+REFERENCE_ABSENT = "run from a checkout with ../shared beside it, as CI does (../shared/reference is absent)"
 
 TABLE = "https://developer.apple.com/help/account/reference/supported-capabilities-"
 #: The capability table that speaks for each platform (there is none for Mac Catalyst).
@@ -228,7 +229,7 @@ def test_mac_catalyst_is_never_inferred(dataset: build.Dataset) -> None:
     assert not wrong, _listing(wrong)
 
 
-@pytest.mark.skipif(not SHARED_REFERENCE.is_dir(), reason=f"{SHARED_REFERENCE} is absent")
+@pytest.mark.skipif(not SHARED_REFERENCE.is_dir(), reason=REFERENCE_ABSENT)
 def test_mac_catalyst_from_a_page_is_on_that_page(dataset: build.Dataset) -> None:
     import json
 
@@ -342,7 +343,7 @@ def _verify_module() -> Any:
 
 needs_reference = pytest.mark.skipif(
     not (SHARED_REFERENCE / "apple-entitlements.json").is_file(),
-    reason=f"{SHARED_REFERENCE} is absent (CI checks out ../shared beside the repository)",
+    reason=REFERENCE_ABSENT,
 )
 
 

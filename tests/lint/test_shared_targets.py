@@ -198,3 +198,85 @@ def test_cli_shared_file_with_both_platforms_given_passes(tmp_path: Path) -> Non
     """))
     run = cli(["--isolated", "--platform", "iOS", "--platform", "macOS", "App.entitlements"], cwd=tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+# -- every real key where Apple's data allows it -----------------------------------------
+
+#: Platform sets real targets sign one file for: single platforms, Mac Catalyst, SwiftUI
+#: multiplatform targets, iOS beside tvOS or visionOS.
+TARGET_PLATFORMS = (
+    ("iOS", "iPadOS"), ("macOS",), ("macCatalyst",), ("tvOS",), ("watchOS",), ("visionOS",),
+    ("iOS", "iPadOS", "macCatalyst"), ("iOS", "iPadOS", "macOS"), ("iOS", "iPadOS", "macOS", "visionOS"),
+    ("iOS", "iPadOS", "tvOS"), ("iOS", "iPadOS", "visionOS"),
+)
+
+
+def conforming_value(entitlement: Any) -> str:
+    """A value of the entitlement's type that its allowed values, prefixes and minimum size accept."""
+    schema = entitlement.value
+    if entitlement.key == "com.apple.security.application-groups":
+        return "<array><string>group.com.example.app</string></array>"
+    text = next((a for a in schema.allowed or () if isinstance(a, str)), None)
+    if text is None:
+        text = (schema.prefixes or ["value."])[0] + "example.com"
+    strings = "<array>" + f"<string>{text}</string>" * max(schema.min_items or 1, 1) + "</array>"
+    return {
+        None: "<true/>", "boolean": "<true/>", "string": f"<string>{text}</string>",
+        "number": "<integer>1</integer>", "array-of-strings": strings, "string-or-array-of-strings": strings,
+        "dictionary": "<dict/>", "array-of-dictionaries": "<array><dict/></array>",
+    }[schema.type]
+
+
+@pytest.mark.parametrize("platforms", TARGET_PLATFORMS, ids="+".join)
+def test_no_real_key_errs_where_it_exists_or_is_ignored(platforms: tuple[str, ...]) -> None:
+    """Issue 10's promise, over the whole dataset: a real key with a valid value, in a file of
+    platforms it exists on (on one of them) or that ignore it (on all of them), gets no error and
+    no ENT006 above info, with the platforms configured or inferred from the keys."""
+    from entitlements_lint.rules.platform import available
+
+    db = load()
+    wrong, checked = [], 0
+    for entitlement in db:
+        exists = any(available(entitlement, p) for p in platforms)
+        if not exists and not all(ignored_on(entitlement, p) for p in platforms):
+            continue
+        checked += 1
+        data = plist(f"<key>{entitlement.key}</key>\n{conforming_value(entitlement)}")
+        for configured in (platforms, None):
+            result = engine.lint_bytes(data, "App.entitlements", Settings(platforms=configured), db)
+            for f in result.findings:
+                if f.severity == "error" or (f.code == "ENT006" and (exists or f.severity != "info")):
+                    wrong.append(f"{entitlement.key} ({configured or 'inferred'}): {f.code} {f.severity} {f.message}")
+    assert checked > 40
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize(("platform", "keys"), [
+    ("watchOS", ("com.apple.developer.healthkit", "com.apple.developer.healthkit.access",
+                 "com.apple.developer.game-center", "com.apple.security.application-groups")),
+    ("tvOS", ("com.apple.developer.game-center", "com.apple.developer.siri")),
+    ("visionOS", ("com.apple.security.application-groups", "com.apple.developer.weatherkit",
+                  "com.apple.developer.ubiquity-kvstore-identifier")),
+    ("macOS", ("com.apple.developer.in-app-payments",)),
+])
+def test_capabilities_apples_tables_list_pass_on_that_platform(platform: str, keys: tuple[str, ...]) -> None:
+    """Keys whose pages omit a platform that Apple's capability table lists (a watch workout
+    app's HealthKit, a tvOS game's Game Center) are not reported there."""
+    db = load()
+    body = "".join(f"<key>{k}</key>\n{conforming_value(db[k])}\n" for k in keys)
+    assert ent006(plist(body), db, (platform,)) == []
+
+
+def test_an_empty_healthkit_access_array_needs_no_clinical_purpose_string() -> None:
+    """Xcode's HealthKit capability writes `healthkit.access` as an empty array: nothing to explain."""
+    info = engine.parse(plist("<key>NSHealthShareUsageDescription</key>\n<string>Steps.</string>\n"
+                              "<key>NSHealthUpdateUsageDescription</key>\n<string>Workouts.</string>"))
+
+    def ent201(access: str) -> list[str | None]:
+        data = plist(f"<key>com.apple.developer.healthkit</key>\n<true/>\n"
+                     f"<key>com.apple.developer.healthkit.access</key>\n{access}")
+        result = engine.lint_bytes(data, "App.entitlements", Settings(platforms=("watchOS",)), load(), companion=info)
+        return [f.key for f in result.findings if f.code == "ENT201"]
+
+    assert ent201("<array/>") == []
+    assert "NSHealthClinicalHealthRecordsShareUsageDescription" in ent201("<array><string>health-records</string></array>")

@@ -95,8 +95,11 @@ WATCH = {
     "GENERATE_INFOPLIST_FILE": "YES",
     "INFOPLIST_KEY_WKCompanionAppBundleIdentifier": "com.example.app",
     "INFOPLIST_KEY_CFBundleDisplayName": "App",
+    "INFOPLIST_KEY_NSHealthShareUsageDescription": "Reads your workouts.",
+    "INFOPLIST_KEY_NSHealthUpdateUsageDescription": "Saves your workouts.",
     "CODE_SIGN_ENTITLEMENTS": "Watch App/Watch App.entitlements",
 }
+HEALTH = "<key>com.apple.developer.healthkit</key>\n<true/>\n<key>com.apple.developer.healthkit.access</key>\n<array/>\n"
 
 
 def project(root: Path, entitlements: str, info: str | None = "", where: str = "App/App.entitlements") -> Path:
@@ -178,13 +181,17 @@ def test_multiplatform_swiftui_target(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_watch_app(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = project(tmp_path, GROUPS + PUSH, info=None, where="Watch App/Watch App.entitlements")
+    # a workout app: HealthKit exists on watchOS (Apple's watchOS capability table), no warning
+    root = project(tmp_path, GROUPS + PUSH + HEALTH, info=None, where="Watch App/Watch App.entitlements")
     env = environment(root, **WATCH)
     build = read_environment(env)
     assert build.platforms == ("watchOS",)
     assert build.entitlements == str(root / "Watch App" / "Watch App.entitlements")
     assert build.info_plist is None
-    assert build.generated_info == {"WKCompanionAppBundleIdentifier": "com.example.app", "CFBundleDisplayName": "App"}
+    assert build.generated_info == {
+        "WKCompanionAppBundleIdentifier": "com.example.app", "CFBundleDisplayName": "App",
+        "NSHealthShareUsageDescription": "Reads your workouts.", "NSHealthUpdateUsageDescription": "Saves your workouts.",
+    }
     assert run(capsys, env) == (0, [], "")
 
 

@@ -124,6 +124,13 @@ def test_generated_info_plist_keys() -> None:
         "UILaunchScreen": "YES",
     }
     assert generated_info_plist({"INFOPLIST_KEY_NSCameraUsageDescription": "x"}) is None  # not generated
+    # a setting for some SDKs only (multiplatform targets) is part of the Info.plist too
+    assert generated_info_plist({
+        "GENERATE_INFOPLIST_FILE": "YES",
+        "INFOPLIST_KEY_NSHealthShareUsageDescription[sdk=iphoneos*]": "Reads your steps.",
+        "INFOPLIST_KEY_NSCameraUsageDescription[sdk=macosx*]": "Mac only.",
+        "INFOPLIST_KEY_NSCameraUsageDescription": "Everywhere.",
+    }) == {"NSHealthShareUsageDescription": "Reads your steps.", "NSCameraUsageDescription": "Everywhere."}
 
 
 # -- through the CLI ----------------------------------------------------------------------
@@ -143,6 +150,21 @@ def test_a_file_shared_by_an_ios_and_a_macos_target_gets_both_platforms(tmp_path
     assert code == 0
     assert [(f["key"], f["severity"]) for f in found] == [
         ("com.apple.security.app-sandbox", "info"), ("com.apple.security.network.client", "info")]
+
+
+def test_a_file_shared_by_an_ios_and_a_tvos_target(tmp_path: Path) -> None:
+    write_project(tmp_path, {
+        "Game iOS": {"SDKROOT": "iphoneos", "CODE_SIGN_ENTITLEMENTS": "Shared/Game.entitlements"},
+        "Game tvOS": {"SDKROOT": "appletvos", "CODE_SIGN_ENTITLEMENTS": "Shared/Game.entitlements"},
+    }, {"Shared/Game.entitlements": plist(
+        "\t<key>com.apple.developer.game-center</key>\n\t<true/>\n"  # on tvOS by Apple's capability table
+        "\t<key>com.apple.developer.healthkit</key>\n\t<true/>\n"  # iOS only: read by the iOS build
+        "\t<key>com.apple.security.app-sandbox</key>\n\t<true/>\n"  # ignored by both
+    )})
+    code, found = entlint(["--select", "ENT006", "App.xcodeproj"], tmp_path)
+    assert code == 0
+    assert [(f["key"], f["severity"]) for f in found] == [("com.apple.security.app-sandbox", "info")]
+    assert "has no effect on iOS and tvOS" in found[0]["message"]
 
 
 def test_an_ios_target_with_mac_catalyst_and_designed_for_ipad_passes(tmp_path: Path) -> None:
