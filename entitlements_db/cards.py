@@ -59,10 +59,19 @@ def entitlement_card(entitlement: Entitlement) -> str:
     return "\n".join(lines)
 
 
-def unknown_key_headline(key: str) -> str:
-    """What `entlint db show` says first about a key entlint knows nothing about (Markdown)."""
-    return f"**{key}** is not an entitlement Apple defines."
+def unknown_key_headline(key: str, db: Database | None = None) -> str:
+    """What `entlint db show` says first about a key entlint knows nothing about (Markdown).
 
+    Only what the data knows: Apple may have added the key after the data release.
+    """
+    release = f" (entlint data {db.meta.get('version', '?')}, {len(db)} keys)" if db is not None else ""
+    return f"**{key}** is not in entlint's data{release}."
+
+
+UNKNOWN_EXPLANATION = (
+    "If Apple added it after this data release, or granted it to your team, list it under "
+    "`granted` in entlint's configuration."
+)
 
 #: What a key is, in the order `describe` checks them; ``entitlement`` is the only real one.
 KINDS = ("entitlement", "info-plist-key", "apple-internal", "profile-key", "non-existent", "unknown")
@@ -77,7 +86,7 @@ def describe(db: Database, key: str, platform: str | None = None) -> dict[str, A
     if real is not None:
         return {"key": key, "kind": "entitlement", "headline": f"**{key}**: {real.name}",
                 "explanation": real.summary, "entitlement": real.raw, "suggestions": []}
-    kind, headline, explanation = "unknown", unknown_key_headline(key), None
+    kind, headline, explanation = "unknown", unknown_key_headline(key, db), UNKNOWN_EXPLANATION
     catalogued = db.non_existent(key)
     if catalogued is not None:
         kind, headline = "non-existent", f"**{key}** is not an entitlement Apple defines."
