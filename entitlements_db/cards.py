@@ -152,14 +152,26 @@ def entitlement_table(entitlements: list[Entitlement]) -> str:
     return "\n".join(lines)
 
 
-def search(db: Database, text: str) -> list[Entitlement]:
-    """Entitlements mentioning every word of ``text`` (key, name, capability or summary)."""
-    words = text.lower().split()
-    found = []
-    for entitlement in db:
-        haystack = " ".join(
-            [entitlement.key, entitlement.name, entitlement.capability or "", entitlement.summary]
-        ).lower()
-        if all(w in haystack for w in words):
-            found.append(entitlement)
-    return sorted(found, key=lambda e: (text.lower() not in e.key.lower(), e.key))
+
+def render_search(results: list[Any], output_format: str) -> str:
+    """`entlint db search` output: ``text`` (one answer a line, what to do instead indented),
+    ``markdown`` (a table) or ``json`` (key, name, score and why it matched, per answer)."""
+    if output_format == "json":
+        import json
+
+        return json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False)
+    if output_format == "markdown":
+        lines = ["| Key | Name | Score | Why it matched |", "|---|---|---|---|"]
+        for r in results:
+            key = f"`{r.key}`" if r.key else f"no entitlement: {r.note}"
+            lines.append(f"| {key.replace('|', '/')} | {r.name.replace('|', '/')} | {r.score:.2f} | {r.why} |")
+        return "\n".join(lines)
+    lines = []
+    for r in results:
+        if r.key:
+            name = f"  {r.name}" if r.name and r.name != r.key else ""
+            lines.append(f"{r.key}{name}  [{r.score:.2f}: {r.why}]")
+        else:
+            lines.append(f"(no entitlement)  {r.name}  [{r.score:.2f}: {r.why}]")
+            lines.append(f"    {r.note}")
+    return "\n".join(lines)
