@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from entitlements_db.database import PLATFORM_ALIASES, Database, Entitlement
+from entitlements_db.database import Database, Entitlement
 
 
 def _value_line(entitlement: Entitlement) -> str:
@@ -77,7 +78,7 @@ UNKNOWN_EXPLANATION = (
 KINDS = ("entitlement", "info-plist-key", "apple-internal", "profile-key", "non-existent", "unknown")
 
 
-def describe(db: Database, key: str, platform: str | None = None) -> dict[str, Any]:
+def describe(db: Database, key: str, platform: str | Sequence[str] | None = None) -> dict[str, Any]:
     """Everything `entlint db show` knows about ``key``, as data: ``key``, ``kind`` (one of
     :data:`KINDS`), ``headline`` and ``explanation`` (Markdown; `--format json` prints the
     headline plain), ``entitlement`` (the dataset
@@ -101,14 +102,12 @@ def describe(db: Database, key: str, platform: str | None = None) -> dict[str, A
     if db.info_plist_key(key) is not None:
         kind, explanation = "info-plist-key", None
         headline = f"**{key}** is an Info.plist key: it belongs in Info.plist, not in an entitlements file."
-    if platform is not None:
-        platform = PLATFORM_ALIASES.get(platform.lower(), platform)
-    suggestions = [s.as_dict() for s in db.suggest(key, platform)]
+    suggestions = [s.as_dict() for s in db.suggest(key, platform)]  # Xcode's platform names are aliases there
     return {"key": key, "kind": kind, "headline": headline, "explanation": explanation,
             "entitlement": None, "suggestions": suggestions}
 
 
-def card(db: Database, key: str, platform: str | None = None) -> str:
+def card(db: Database, key: str, platform: str | Sequence[str] | None = None) -> str:
     """A Markdown card for any key: real, non-existent, Apple-internal, Info.plist, or unknown."""
     real = db.get(key)
     if real is not None:
@@ -118,7 +117,7 @@ def card(db: Database, key: str, platform: str | None = None) -> str:
     if found["explanation"]:
         lines += ["", found["explanation"]]
     if found["suggestions"]:
-        lines += ["", "Use instead:"]
+        lines += ["", "Use instead:" if found["kind"] != "unknown" else "Closest matches, best first:"]
         for s in found["suggestions"]:
             what = f"`{s['key']}`" if s["key"] else "nothing"
             if s.get("value"):
