@@ -9,7 +9,8 @@ first) and prints, for ENT001 suggestions and for `Database.search`: the share r
 only: an ENT001/ENT002/ENT003 finding), the share right first, the share right in the top 3,
 and the median time per query after load. Targets (issue 9): keys ≥ 97 % reported and ≥ 90 %
 right first; phrases ≥ 85 % right first and ≥ 95 % in the top 3; suggest() < 1 ms and
-search < 5 ms per query. tests/db/test_ranking_floor.py imports the judging functions here
+search < 5 ms per query, also for random keys up to the 128-character limit (bounded work).
+tests/db/test_ranking_floor.py imports the judging functions here
 and keeps the right-first shares from falling; timing is measured only here.
 """
 
@@ -103,14 +104,28 @@ def shares(ranks: list[int | None]) -> tuple[float, float]:
     return sum(r == 0 for r in ranks) / total, sum(r is not None and r < 3 for r in ranks) / total
 
 
-def _median_us(function: Any, items: list[Any], repeat: int) -> float:
+def _times_us(function: Any, items: list[Any], repeat: int) -> tuple[float, float]:
+    """(median, 95th percentile) of one call, in microseconds."""
     times = []
     for _ in range(repeat):
         for item in items:
             start = time.perf_counter()
             function(item)
             times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e6
+    times.sort()
+    return statistics.median(times) * 1e6, times[int(len(times) * 0.95)] * 1e6
+
+
+def hostile_keys(count: int = 200) -> list[str]:
+    """Invented keys of up to 128 characters that match nothing: the bounded-work case."""
+    import random
+
+    rng = random.Random(9)
+    letters = "abcdefghijklmnopqrstuvwxyz.-_"
+    return [
+        "com.apple.developer." + "".join(rng.choice(letters) for _ in range(rng.choice((12, 40, 108))))
+        for _ in range(count)
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,17 +146,21 @@ def main(argv: list[str] | None = None) -> int:
     first, top3 = shares(key_ranks)
     fresh_first, _ = shares(fresh)
     p_first, p_top3 = shares(phrase_ranks)
-    suggest_us = _median_us(lambda e: db.suggest(e["key"], e.get("platform")), keys, args.repeat)
-    search_us = _median_us(lambda e: db.search(e["phrase"], platform=e.get("platform")), phrases, args.repeat)
+    suggest_us = _times_us(lambda e: db.suggest(e["key"], e.get("platform")), keys, args.repeat)
+    search_us = _times_us(lambda e: db.search(e["phrase"], platform=e.get("platform")), phrases, args.repeat)
+    hostile = hostile_keys()
+    hostile_us = _times_us(lambda k: (db.suggest(k), db.search(k)), hostile, args.repeat)
     print(f"invented keys: {len(keys)} ({sum(catalogued)} also in the catalogue)")
     print(f"  reported            {share_reported:6.1%}   target ≥ 97 %")
     print(f"  right first         {first:6.1%}   target ≥ 90 %   (not catalogued: {fresh_first:.1%} of {len(fresh)})")
     print(f"  right in the top 3  {top3:6.1%}")
-    print(f"  suggest() median    {suggest_us:6.0f} µs  target < 1000 µs")
+    print(f"  suggest() median    {suggest_us[0]:6.0f} µs  target < 1000 µs   (95th percentile {suggest_us[1]:.0f} µs)")
     print(f"feature phrases: {len(phrases)}")
     print(f"  right first         {p_first:6.1%}   target ≥ 85 %")
     print(f"  right in the top 3  {p_top3:6.1%}   target ≥ 95 %")
-    print(f"  search() median     {search_us:6.0f} µs  target < 5000 µs")
+    print(f"  search() median     {search_us[0]:6.0f} µs  target < 5000 µs   (95th percentile {search_us[1]:.0f} µs)")
+    print(f"hostile keys (random, up to 128 characters): suggest() + search() median {hostile_us[0]:.0f} µs, "
+          f"95th percentile {hostile_us[1]:.0f} µs")
     if args.misses:
         for entry, rank in zip(keys, key_ranks):
             if rank != 0:

@@ -123,8 +123,8 @@ def _deletions(word: str) -> Iterable[str]:
 class Answer:
     """One thing the index can answer with: a real key, or a feature that needs no entitlement."""
 
-    __slots__ = ("kind", "key", "feature", "name", "note", "fields", "prior", "family", "platforms",
-                 "special_platforms")
+    __slots__ = ("kind", "key", "feature", "name", "note", "fields", "sets", "totals", "prior", "family",
+                 "space", "platforms", "special_platforms")
 
     def __init__(self, kind: str, key: str | None, feature: dict[str, Any] | None, name: str, note: str | None) -> None:
         self.kind = kind
@@ -136,6 +136,10 @@ class Answer:
         self.fields: list[tuple[tuple[str, ...], float, str]] = []
         self.prior = 0.0
         self.family = family(key) if key else ""
+        self.space = namespace(key) if key else ""
+        #: Per field: its words as a set, and the sum of their rarity (filled once the index knows it).
+        self.sets: list[frozenset[str]] = []
+        self.totals: list[float] = []
         self.platforms: frozenset[str] | None = None
         #: For a feature needing no entitlement: platforms where a special case has a real key.
         self.special_platforms: frozenset[str] = frozenset(
@@ -251,6 +255,8 @@ class FeatureIndex:
             stems = [stem(w) for w in raw_words(text)]
             (self.key_vocab if why == "key" else self.name_vocab).update(stems)
         self.vocab = self.name_vocab | self.key_vocab
+        #: No part of a run-together word is longer than this (bounds the splitting work).
+        self.longest_word = max((len(w) for w in self.vocab), default=0)
         per_answer: dict[int, list[tuple[tuple[str, ...], float, str]]] = {}
         for answer, text, weight, why in raw_fields:
             words = self.normalise(text, index_side=True)
@@ -272,6 +278,9 @@ class FeatureIndex:
             if word in self.idf:
                 self.idf[word] = min(self.idf[word], 1.0)
         self.max_idf = max(self.idf.values(), default=1.0)
+        for answer in self.answers:
+            answer.sets = [frozenset(words) for words, _weight, _why in answer.fields]
+            answer.totals = [sum(self.idf[w] for w in words) for words, _weight, _why in answer.fields]
         self.by_deletion: dict[str, set[str]] = {}
         for word in self.by_word:
             if 4 <= len(word) <= MAX_TYPO_WORD:
@@ -318,9 +327,10 @@ class FeatureIndex:
         # best[i]: (parts, content) for word[:i], or None when word[:i] cannot be cut.
         best: list[tuple[list[str], int] | None] = [None] * (n + 1)
         best[0] = ([], 0)
+        longest = self.longest_word
         for end in range(2, n + 1):
             choice: tuple[list[str], int] | None = None
-            for begin in range(end - 2, -1, -1):
+            for begin in range(end - 2, max(-1, end - longest - 4), -1):  # + 4: a plural or -ing ending
                 before = best[begin]
                 if before is None or len(before[0]) >= MAX_PARTS:
                     continue
@@ -413,7 +423,9 @@ class FeatureIndex:
             # Nothing recognised exactly and some words mean nothing: any answer would be a guess.
             return []
         candidates: set[int] = set()
+        matched_words: set[str] = set()
         for matched in matches.values():
+            matched_words.update(matched)
             for word in matched:
                 candidates |= self.by_word.get(word, set())
         total = sum(weights.values())
@@ -424,8 +436,9 @@ class FeatureIndex:
             answer = self.answers[number]
             best, why, best_covered = 0.0, "", 0.0
             anywhere = dict.fromkeys(query, 0.0)
-            for words, weight, field_why in answer.fields:
-                word_set = set(words)
+            for (words, weight, field_why), word_set, field_total in zip(answer.fields, answer.sets, answer.totals):
+                if word_set.isdisjoint(matched_words):
+                    continue
                 covered = 0.0
                 explained: dict[str, float] = {}
                 for q in query:
@@ -436,8 +449,8 @@ class FeatureIndex:
                             if how > explained.get(candidate, 0.0):
                                 explained[candidate] = how
                     covered += weights[q] * quality
-                    anywhere[q] = max(anywhere[q], quality)
-                field_total = sum(self.idf[w] for w in words)
+                    if quality > anywhere[q]:
+                        anywhere[q] = quality
                 precision = sum(self.idf[w] * how for w, how in explained.items()) / field_total if field_total else 0.0
                 score = weight * (0.6 * covered / total + 0.4 * precision)
                 if score > best:
@@ -452,7 +465,7 @@ class FeatureIndex:
             if answer.key is not None:
                 if query_family and answer.family == query_family:
                     final += 0.03
-                elif query_space in _SPACES and namespace(answer.key) in _SPACES and namespace(answer.key) != query_space:
+                elif query_space in _SPACES and answer.space in _SPACES and answer.space != query_space:
                     final -= W_NAMESPACE
                 if platforms and answer.platforms is not None and not any(p in answer.platforms for p in platforms):
                     final -= 0.03 if query_family and answer.family == query_family else 0.2
