@@ -72,17 +72,25 @@ _SPACES = ("com.apple.developer.", "com.apple.security.")
 
 
 def stem(word: str) -> str:
-    """A crude stem, the same on both sides: plurals and common endings go."""
+    """A crude stem, the same on both sides: plurals and common endings go, so ``share``,
+    ``sharing`` and ``shared`` meet, as do ``emulate`` and ``emulation``, ``debug`` and ``debugging``."""
     w = word
-    for suffix, keep in (("ations", 4), ("ation", 4), ("ings", 4), ("ing", 4), ("ies", 3), ("ed", 4)):
+    for suffix, keep in (("ations", 4), ("ation", 4), ("ings", 4), ("ing", 4), ("ies", 3), ("ed", 4),
+                         ("ates", 4), ("ate", 4)):
         if w.endswith(suffix) and len(w) - len(suffix) >= keep:
             w = w[: -len(suffix)] + ("y" if suffix == "ies" else "")
-            return w
+            if suffix in ("ings", "ing", "ed") and len(w) >= 4 and w[-1] == w[-2] and w[-1] not in "lsz":
+                w = w[:-1]  # debugging → debug, not debugg
+            return _without_final_e(w)
     if len(w) > 3 and w.endswith("es") and w[-3] in "sxz":
         return w[:-2]
     if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        return w[:-1]
-    return w
+        w = w[:-1]
+    return _without_final_e(w)
+
+
+def _without_final_e(word: str) -> str:
+    return word[:-1] if len(word) > 4 and word.endswith("e") else word
 
 
 def raw_words(text: str) -> list[str]:
@@ -317,8 +325,8 @@ class FeatureIndex:
     def _split(self, word: str, vocab: set[str]) -> list[str] | None:
         """``word`` as up to :data:`MAX_PARTS` words run together (``signinwithapple``).
 
-        A part is a vocabulary word (or its stem) or a stop word of two letters or more; at
-        least one part is a vocabulary word. Fewest parts win, then the longest first part.
+        A part is a vocabulary word (or its stem) or a stop word; at least two parts are
+        vocabulary words or stop words of three letters or more. Fewest parts win, then the longest first part.
         Dynamic programming over cut points: at most 32² look-ups per word.
         """
         n = len(word)
@@ -340,7 +348,7 @@ class FeatureIndex:
                 elif len(piece) >= 3 and stem(piece) in vocab:
                     part, content = stem(piece), 1
                 elif piece in STOP_WORDS:
-                    part, content = piece, 0
+                    part, content = piece, int(len(piece) >= 3)  # "app" counts, "by" does not
                 else:
                     continue
                 parts = [*before[0], part]
@@ -348,7 +356,7 @@ class FeatureIndex:
                     choice = (parts, before[1] + content)
             best[end] = choice
         found = best[n]
-        if found is None or found[1] == 0 or len(found[0]) < 2:
+        if found is None or found[1] < 2:  # "appattest" is "app" + "attest"; "bypass" is not "by" + "pass"
             return None
         return found[0]
 
