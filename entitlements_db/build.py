@@ -166,7 +166,8 @@ def features_document(dataset: Dataset) -> dict[str, Any]:
         if unknown:
             raise DataError(f"search-synonyms.yaml: {synonym.phrase!r} names no feature or key: {unknown}")
         synonyms.append([synonym.phrase, synonym.targets])
-    return {"version": dataset.version, "features": features, "synonyms": synonyms}
+    words = [[w.word, w.means] for w in dataset.synonyms.words] if dataset.synonyms else []
+    return {"version": dataset.version, "features": features, "synonyms": synonyms, "words": words}
 
 
 def render_features(dataset: Dataset) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from entitlements_db.database import PLATFORM_ALIASES, Database, Entitlement
+from entitlements_db.database import Database, Entitlement
 
 
 def _value_line(entitlement: Entitlement) -> str:
@@ -59,16 +60,25 @@ def entitlement_card(entitlement: Entitlement) -> str:
     return "\n".join(lines)
 
 
-def unknown_key_headline(key: str) -> str:
-    """What `entlint db show` says first about a key entlint knows nothing about (Markdown)."""
-    return f"**{key}** is not an entitlement Apple defines."
+def unknown_key_headline(key: str, db: Database | None = None) -> str:
+    """What `entlint db show` says first about a key entlint knows nothing about (Markdown).
 
+    Only what the data knows: Apple may have added the key after the data release.
+    """
+    release = f" (entlint data {db.meta.get('version', '?')}, {len(db)} keys)" if db is not None else ""
+    return f"**{key}** is not in entlint's data{release}."
+
+
+UNKNOWN_EXPLANATION = (
+    "If Apple added it after this data release, or granted it to your team, list it under "
+    "`granted` in entlint's configuration."
+)
 
 #: What a key is, in the order `describe` checks them; ``entitlement`` is the only real one.
 KINDS = ("entitlement", "info-plist-key", "apple-internal", "profile-key", "non-existent", "unknown")
 
 
-def describe(db: Database, key: str, platform: str | None = None) -> dict[str, Any]:
+def describe(db: Database, key: str, platform: str | Sequence[str] | None = None) -> dict[str, Any]:
     """Everything `entlint db show` knows about ``key``, as data: ``key``, ``kind`` (one of
     :data:`KINDS`), ``headline`` and ``explanation`` (Markdown; `--format json` prints the
     headline plain), ``entitlement`` (the dataset
@@ -77,7 +87,7 @@ def describe(db: Database, key: str, platform: str | None = None) -> dict[str, A
     if real is not None:
         return {"key": key, "kind": "entitlement", "headline": f"**{key}**: {real.name}",
                 "explanation": real.summary, "entitlement": real.raw, "suggestions": []}
-    kind, headline, explanation = "unknown", unknown_key_headline(key), None
+    kind, headline, explanation = "unknown", unknown_key_headline(key, db), UNKNOWN_EXPLANATION
     catalogued = db.non_existent(key)
     if catalogued is not None:
         kind, headline = "non-existent", f"**{key}** is not an entitlement Apple defines."
@@ -92,14 +102,12 @@ def describe(db: Database, key: str, platform: str | None = None) -> dict[str, A
     if db.info_plist_key(key) is not None:
         kind, explanation = "info-plist-key", None
         headline = f"**{key}** is an Info.plist key: it belongs in Info.plist, not in an entitlements file."
-    if platform is not None:
-        platform = PLATFORM_ALIASES.get(platform.lower(), platform)
-    suggestions = [s.as_dict() for s in db.suggest(key, platform)]
+    suggestions = [s.as_dict() for s in db.suggest(key, platform)]  # Xcode's platform names are aliases there
     return {"key": key, "kind": kind, "headline": headline, "explanation": explanation,
             "entitlement": None, "suggestions": suggestions}
 
 
-def card(db: Database, key: str, platform: str | None = None) -> str:
+def card(db: Database, key: str, platform: str | Sequence[str] | None = None) -> str:
     """A Markdown card for any key: real, non-existent, Apple-internal, Info.plist, or unknown."""
     real = db.get(key)
     if real is not None:
@@ -109,7 +117,7 @@ def card(db: Database, key: str, platform: str | None = None) -> str:
     if found["explanation"]:
         lines += ["", found["explanation"]]
     if found["suggestions"]:
-        lines += ["", "Use instead:"]
+        lines += ["", "Use instead:" if found["kind"] != "unknown" else "Closest matches, best first:"]
         for s in found["suggestions"]:
             what = f"`{s['key']}`" if s["key"] else "nothing"
             if s.get("value"):
@@ -143,14 +151,26 @@ def entitlement_table(entitlements: list[Entitlement]) -> str:
     return "\n".join(lines)
 
 
-def search(db: Database, text: str) -> list[Entitlement]:
-    """Entitlements mentioning every word of ``text`` (key, name, capability or summary)."""
-    words = text.lower().split()
-    found = []
-    for entitlement in db:
-        haystack = " ".join(
-            [entitlement.key, entitlement.name, entitlement.capability or "", entitlement.summary]
-        ).lower()
-        if all(w in haystack for w in words):
-            found.append(entitlement)
-    return sorted(found, key=lambda e: (text.lower() not in e.key.lower(), e.key))
+
+def render_search(results: list[Any], output_format: str) -> str:
+    """`entlint db search` output: ``text`` (one answer a line, what to do instead indented),
+    ``markdown`` (a table) or ``json`` (key, name, score and why it matched, per answer)."""
+    if output_format == "json":
+        import json
+
+        return json.dumps([r.as_dict() for r in results], indent=2, ensure_ascii=False)
+    if output_format == "markdown":
+        lines = ["| Key | Name | Score | Why it matched |", "|---|---|---|---|"]
+        for r in results:
+            key = f"`{r.key}`" if r.key else f"no entitlement: {r.note}"
+            lines.append(f"| {key.replace('|', '/')} | {r.name.replace('|', '/')} | {r.score:.2f} | {r.why} |")
+        return "\n".join(lines)
+    lines = []
+    for r in results:
+        if r.key:
+            name = f"  {r.name}" if r.name and r.name != r.key else ""
+            lines.append(f"{r.key}{name}  [{r.score:.2f}: {r.why}]")
+        else:
+            lines.append(f"(no entitlement)  {r.name}  [{r.score:.2f}: {r.why}]")
+            lines.append(f"    {r.note}")
+    return "\n".join(lines)

@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 MAX_QUERY = 128
 #: At most this many words of a query are used.
 MAX_WORDS = 12
+#: A run-together word is read as at most this many words.
+MAX_PARTS = 4
 #: Words longer than this match exactly only (no typo or prefix matching).
 MAX_TYPO_WORD = 32
 
@@ -56,24 +58,39 @@ STOP_WORDS = frozenset(
     "capabilities support app apps ios macos com developer".split()
 )
 #: Words that weigh little even though they are not stop words (every key family has them).
-_LIGHT = frozenset({"apple", "security", "kit", "allow", "access", "app"})
+_LIGHT = frozenset({"apple", "security", "kit", "core", "allow", "access", "app"})
 
 #: Weights of the fields of an answer.
 W_KEY, W_NAME, W_MAIN, W_OTHER, W_SYNONYM, W_UNION = 1.0, 1.0, 1.0, 0.86, 0.96, 0.88
+#: Share of the query that the best field leaves out but other fields of the answer explain.
+W_SPREAD = 0.15
+#: An invented key's namespace hints at what is meant: ``com.apple.security.`` keys are the Mac's
+#: App Sandbox and Hardened Runtime, ``com.apple.developer.`` keys the capabilities. A key from
+#: the other of the two ranks a little lower.
+W_NAMESPACE = 0.03
+_SPACES = ("com.apple.developer.", "com.apple.security.")
 
 
 def stem(word: str) -> str:
-    """A crude stem, the same on both sides: plurals and common endings go."""
+    """A crude stem, the same on both sides: plurals and common endings go, so ``share``,
+    ``sharing`` and ``shared`` meet, as do ``emulate`` and ``emulation``, ``debug`` and ``debugging``."""
     w = word
-    for suffix, keep in (("ations", 4), ("ation", 4), ("ings", 4), ("ing", 4), ("ies", 3), ("ed", 4)):
+    for suffix, keep in (("ations", 4), ("ation", 4), ("ings", 4), ("ing", 4), ("ies", 3), ("ed", 4),
+                         ("ates", 4), ("ate", 4)):
         if w.endswith(suffix) and len(w) - len(suffix) >= keep:
             w = w[: -len(suffix)] + ("y" if suffix == "ies" else "")
-            return w
+            if suffix in ("ings", "ing", "ed") and len(w) >= 4 and w[-1] == w[-2] and w[-1] not in "lsz":
+                w = w[:-1]  # debugging → debug, not debugg
+            return _without_final_e(w)
     if len(w) > 3 and w.endswith("es") and w[-3] in "sxz":
         return w[:-2]
     if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        return w[:-1]
-    return w
+        w = w[:-1]
+    return _without_final_e(w)
+
+
+def _without_final_e(word: str) -> str:
+    return word[:-1] if len(word) > 4 and word.endswith("e") else word
 
 
 def raw_words(text: str) -> list[str]:
@@ -89,11 +106,22 @@ def key_text(key: str) -> str:
     return _NAMESPACE.sub("", key)
 
 
+def namespace(key: str) -> str:
+    """``com.apple.developer.``, ``com.apple.security.``, ``com.apple.`` or ``""``: where a key lives."""
+    match = _NAMESPACE.match(key)
+    return match.group(0) if match else ""
+
+
 def family(key: str) -> str:
     """The key's family: its namespace and first segment (``com.apple.security.files``)."""
     match = _NAMESPACE.match(key)
     rest = key[match.end():] if match else key
     return key[: len(key) - len(rest)] + rest.split(".", 1)[0]
+
+
+def _better(parts: list[str], other: list[str]) -> bool:
+    """Fewer parts first; then longer leading parts (``keychain`` + ``sharing``, not ``key`` + …)."""
+    return (len(parts), [-len(p) for p in parts]) < (len(other), [-len(p) for p in other])
 
 
 def _deletions(word: str) -> Iterable[str]:
@@ -103,7 +131,8 @@ def _deletions(word: str) -> Iterable[str]:
 class Answer:
     """One thing the index can answer with: a real key, or a feature that needs no entitlement."""
 
-    __slots__ = ("kind", "key", "feature", "name", "note", "fields", "prior", "family", "platforms")
+    __slots__ = ("kind", "key", "feature", "name", "note", "fields", "sets", "totals", "prior", "family",
+                 "space", "platforms", "special_platforms")
 
     def __init__(self, kind: str, key: str | None, feature: dict[str, Any] | None, name: str, note: str | None) -> None:
         self.kind = kind
@@ -115,7 +144,15 @@ class Answer:
         self.fields: list[tuple[tuple[str, ...], float, str]] = []
         self.prior = 0.0
         self.family = family(key) if key else ""
+        self.space = namespace(key) if key else ""
+        #: Per field: its words as a set, and the sum of their rarity (filled once the index knows it).
+        self.sets: list[frozenset[str]] = []
+        self.totals: list[float] = []
         self.platforms: frozenset[str] | None = None
+        #: For a feature needing no entitlement: platforms where a special case has a real key.
+        self.special_platforms: frozenset[str] = frozenset(
+            p for case in (feature or {}).get("special_cases", ()) for p in case.get("platforms") or ()
+        )
 
 
 class Match:
@@ -155,6 +192,10 @@ class FeatureIndex:
         for phrase, targets in document["synonyms"]:
             for target in targets:
                 synonyms.setdefault(target, []).append(phrase)
+        #: Abbreviations and regional spellings (``bg``, ``centre``), replaced before matching.
+        self.variants: dict[str, tuple[str, ...]] = {
+            word: tuple(means.split()) for word, means in document.get("words", ())
+        }
         self.answers: list[Answer] = []
         by_key: dict[str, Answer] = {}
         raw_fields: list[tuple[Answer, str, float, str]] = []
@@ -222,6 +263,8 @@ class FeatureIndex:
             stems = [stem(w) for w in raw_words(text)]
             (self.key_vocab if why == "key" else self.name_vocab).update(stems)
         self.vocab = self.name_vocab | self.key_vocab
+        #: No part of a run-together word is longer than this (bounds the splitting work).
+        self.longest_word = max((len(w) for w in self.vocab), default=0)
         per_answer: dict[int, list[tuple[tuple[str, ...], float, str]]] = {}
         for answer, text, weight, why in raw_fields:
             words = self.normalise(text, index_side=True)
@@ -243,6 +286,9 @@ class FeatureIndex:
             if word in self.idf:
                 self.idf[word] = min(self.idf[word], 1.0)
         self.max_idf = max(self.idf.values(), default=1.0)
+        for answer in self.answers:
+            answer.sets = [frozenset(words) for words, _weight, _why in answer.fields]
+            answer.totals = [sum(self.idf[w] for w in words) for words, _weight, _why in answer.fields]
         self.by_deletion: dict[str, set[str]] = {}
         for word in self.by_word:
             if 4 <= len(word) <= MAX_TYPO_WORD:
@@ -253,7 +299,7 @@ class FeatureIndex:
     # -- words -----------------------------------------------------------------------
     def normalise(self, text: str, index_side: bool = False) -> tuple[str, ...]:
         """Stems of ``text``, with run-together words split and split words joined."""
-        words = [stem(w) for w in raw_words(text)[: MAX_WORDS * 2]]
+        words = [stem(w) for raw in raw_words(text)[: MAX_WORDS * 2] for w in self.variants.get(raw, (raw,))]
         vocab = self.name_vocab if index_side else getattr(self, "_known", None) or set(self.by_word)
         joined: list[str] = []
         for word in words:
@@ -276,21 +322,43 @@ class FeatureIndex:
             found.extend(parts or (word,))
         return tuple(dict.fromkeys(w for w in found if w not in STOP_WORDS))[:MAX_WORDS]
 
-    def _split(self, word: str, vocab: set[str], depth: int = 0) -> list[str] | None:
-        """``word`` as two or three vocabulary words run together, longest first part first."""
-        if len(word) < 5 or len(word) > MAX_TYPO_WORD or depth > 1:
+    def _split(self, word: str, vocab: set[str]) -> list[str] | None:
+        """``word`` as up to :data:`MAX_PARTS` words run together (``signinwithapple``).
+
+        A part is a vocabulary word (or its stem) or a stop word; at least two parts are
+        vocabulary words or stop words of three letters or more. Fewest parts win, then the longest first part.
+        Dynamic programming over cut points: at most 32² look-ups per word.
+        """
+        n = len(word)
+        if n < 5 or n > MAX_TYPO_WORD:
             return None
-        for cut in range(len(word) - 2, 1, -1):
-            head, tail = word[:cut], word[cut:]
-            if head not in vocab and head not in STOP_WORDS:
-                continue
-            tail_stem = stem(tail)
-            if tail_stem in vocab or tail in vocab:
-                return [head, tail_stem if tail_stem in vocab else tail]
-            rest = self._split(tail, vocab, depth + 1)
-            if rest:
-                return [head, *rest]
-        return None
+        # best[i]: (parts, content) for word[:i], or None when word[:i] cannot be cut.
+        best: list[tuple[list[str], int] | None] = [None] * (n + 1)
+        best[0] = ([], 0)
+        longest = self.longest_word
+        for end in range(2, n + 1):
+            choice: tuple[list[str], int] | None = None
+            for begin in range(end - 2, max(-1, end - longest - 4), -1):  # + 4: a plural or -ing ending
+                before = best[begin]
+                if before is None or len(before[0]) >= MAX_PARTS:
+                    continue
+                piece = word[begin:end]
+                if piece in vocab:
+                    part, content = piece, 1
+                elif len(piece) >= 3 and stem(piece) in vocab:
+                    part, content = stem(piece), 1
+                elif piece in STOP_WORDS:
+                    part, content = piece, int(len(piece) >= 3)  # "app" counts, "by" does not
+                else:
+                    continue
+                parts = [*before[0], part]
+                if choice is None or _better(parts, choice[0]):
+                    choice = (parts, before[1] + content)
+            best[end] = choice
+        found = best[n]
+        if found is None or found[1] < 2:  # "appattest" is "app" + "attest"; "bypass" is not "by" + "pass"
+            return None
+        return found[0]
 
     def _corrected(self, word: str, known: set[str]) -> list[str] | None:
         """``word`` read as vocabulary words run together (a compound) with one typo.
@@ -363,17 +431,22 @@ class FeatureIndex:
             # Nothing recognised exactly and some words mean nothing: any answer would be a guess.
             return []
         candidates: set[int] = set()
+        matched_words: set[str] = set()
         for matched in matches.values():
+            matched_words.update(matched)
             for word in matched:
                 candidates |= self.by_word.get(word, set())
         total = sum(weights.values())
         query_family = family(text) if key_query and "." in text else ""
+        query_space = namespace(text) if key_query else None
         results: list[Match] = []
         for number in candidates:
             answer = self.answers[number]
-            best, why = 0.0, ""
-            for words, weight, field_why in answer.fields:
-                word_set = set(words)
+            best, why, best_covered = 0.0, "", 0.0
+            anywhere = dict.fromkeys(query, 0.0)
+            for (words, weight, field_why), word_set, field_total in zip(answer.fields, answer.sets, answer.totals):
+                if word_set.isdisjoint(matched_words):
+                    continue
                 covered = 0.0
                 explained: dict[str, float] = {}
                 for q in query:
@@ -384,23 +457,49 @@ class FeatureIndex:
                             if how > explained.get(candidate, 0.0):
                                 explained[candidate] = how
                     covered += weights[q] * quality
-                field_total = sum(self.idf[w] for w in words)
+                    if quality > anywhere[q]:
+                        anywhere[q] = quality
                 precision = sum(self.idf[w] * how for w, how in explained.items()) / field_total if field_total else 0.0
                 score = weight * (0.6 * covered / total + 0.4 * precision)
                 if score > best:
-                    best, why = score, field_why
+                    best, why, best_covered = score, field_why, covered
             if best <= 0.0:
                 continue
+            # Words the best field leaves out but another field explains ("hardened runtime" in
+            # the capability, "jit" in the key) count a little.
+            spread = sum(weights[q] * anywhere[q] for q in query) - best_covered
+            best = min(1.0, best + W_SPREAD * spread / total)
             final = best + answer.prior
             if answer.key is not None:
                 if query_family and answer.family == query_family:
                     final += 0.03
+                elif query_space in _SPACES and answer.space in _SPACES and answer.space != query_space:
+                    final -= W_NAMESPACE
                 if platforms and answer.platforms is not None and not any(p in answer.platforms for p in platforms):
                     final -= 0.03 if query_family and answer.family == query_family else 0.2
+            elif platforms and answer.special_platforms and all(p in answer.special_platforms for p in platforms):
+                # On these platforms the feature's special case is the answer, not "no entitlement".
+                final -= 0.2
             results.append(Match(answer, best, final, why))
+        if key_query:
+            _level_children(text, results)
         results = [m for m in results if m.similarity >= threshold]
         results.sort(key=lambda m: (-m.score, m.answer.kind, m.answer.key or "", m.answer.name))
         return results[:limit]
+
+
+def _level_children(key: str, results: list[Match]) -> None:
+    """Real keys under an invented parent (``files.user-selected`` → ``….read-only``, ``….executable``)
+    are equally close to it by their keys: they share the best such child's similarity, so priors
+    (usage) decide, not how few words each child adds. A child matched by a name keeps its lead."""
+    children = [m for m in results
+                if m.why == "key" and m.answer.key and m.answer.key.startswith((key + ".", key + "-"))]
+    if len(children) < 2:
+        return
+    top = max(m.similarity for m in children)
+    for m in children:
+        m.score += top - m.similarity
+        m.similarity = top
 
 
 class SearchResult:

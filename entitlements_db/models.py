@@ -527,9 +527,20 @@ class Synonym(Model):
     origin: str = Field(min_length=3, description="Where the phrase came from (a thread, an agent's output, usage).")
 
 
+class WordVariant(Model):
+    """A short or regional spelling of one word (``bg`` for background): editorial ranking data."""
+
+    word: str = Field(min_length=2, max_length=20, pattern=r"^[a-z0-9]+$")
+    means: str = Field(min_length=2, max_length=40, pattern=r"^[a-z0-9 ]+$",
+                       description="The word (or words) the index knows it by.")
+    origin: str = Field(min_length=3, description="Where the spelling came from.")
+
+
 class Synonyms(Model):
     about: str
     synonyms: list[Synonym]
+    words: list[WordVariant] = Field(default_factory=list,
+                                     description="Abbreviations and regional spellings, read before matching.")
 
 
 #: What scripts/verify_data.py compares with the reference (docs/data-guide.md, "Verifying the

@@ -147,21 +147,7 @@ def rules(
         typer.echo(f"{r.code}  {r.name:<36} {r.severity:<8} {r.summary}")
 
 
-register_db_commands(db_app)  # show, list
-
-
-@db_app.command("search")
-def db_search(text: Annotated[str, typer.Argument(help="Words to look for in keys, names and summaries.")]) -> None:
-    """Find entitlements whose key, name, capability or summary mentions TEXT."""
-    from entitlements_db import load
-    from entitlements_db.cards import search
-
-    found = search(load(), text)
-    if not found:
-        typer.echo(f"no entitlement mentions {text!r}", err=True)
-        raise typer.Exit(1)
-    for entitlement in found:
-        typer.echo(f"{entitlement.key}  ({entitlement.name})")
+register_db_commands(db_app)  # show, list, search
 
 
 @db_app.command("export", epilog=cli_help.click_block("""\

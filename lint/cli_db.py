@@ -1,4 +1,4 @@
-"""`entlint db show` and `entlint db list`: the knowledge base for people and for scripts.
+"""`entlint db show`, `db list` and `db search`: the knowledge base for people and for scripts.
 
 Cards are rendered by :mod:`entitlements_db.cards` (one module for text, Markdown and JSON);
 platforms and distributions are validated with the same names as `entlint check`.
@@ -57,6 +57,22 @@ Examples:
   entlint db list --format markdown > entitlements.md
 """)
 
+SEARCH_EPILOG = cli_help.click_block("""\
+Answers are real keys and features that need no entitlement (with what to do
+instead), best first, from the same index as ENT001's suggestions.
+
+Exit codes:
+  0  at least one answer
+  1  no answer
+  2  a usage error
+
+Examples:
+  entlint db search "app groups"
+  entlint db search "outgoing network connections" --platform macOS
+  entlint db search WidgetKit --format json --limit 3
+""")
+MAX_LIMIT = 50
+
 
 def register(db_app: typer.Typer) -> None:
     @db_app.command("show", epilog=SHOW_EPILOG)
@@ -107,3 +123,30 @@ def register(db_app: typer.Typer) -> None:
         else:
             for entitlement in found:
                 typer.echo(entitlement.key)
+
+    @db_app.command("search", epilog=SEARCH_EPILOG)
+    def db_search(
+        text: Annotated[str, typer.Argument(metavar="TEXT", help=(
+            "A feature in words: a capability, framework, App Sandbox option or key."))],
+        platform: Annotated[Optional[str], typer.Option(
+            metavar="NAME", help=f"Prefer keys available on this platform: {cli_help.PLATFORM_HELP}")] = None,
+        output_format: Annotated[str, typer.Option("--format", metavar="FORMAT", help=FORMAT_HELP,
+                                                   show_default=False)] = "text",
+        limit: Annotated[int, typer.Option(metavar="N", help=f"At most N answers, 1 to {MAX_LIMIT} (default: 10).",
+                                           show_default=False)] = 10,
+    ) -> None:
+        """Find the entitlement (or the feature that needs none) for a feature described in words."""
+        from entitlements_db import load
+        from entitlements_db.cards import render_search
+
+        output_format = _format(output_format)
+        platform_value = _platform(platform)
+        if not 1 <= limit <= MAX_LIMIT:
+            raise _fail(f"--limit: {limit} is not from 1 to {MAX_LIMIT}")
+        found = load().search(text, platform=platform_value, limit=limit)
+        if not found and output_format != "json":
+            typer.echo(f"nothing found for {text!r}", err=True)
+            raise typer.Exit(1)
+        typer.echo(render_search(found, output_format))
+        if not found:
+            raise typer.Exit(1)

@@ -477,8 +477,8 @@ class EntlintServer(LanguageServer):
                 text += "\n\nA purpose string shown when the app asks for access."
             text += f"\n\n- Docs: {info.docs}"
         else:
-            platforms = self.settings_for(linted.path).platforms
-            text = card(db, key, platforms[0] if platforms else None)
+            # Unknown keys show the feature index's best answers for the file's platforms.
+            text = card(db, key, self._platforms(linted) or None)
         return types.Hover(
             contents=self.markup(text, "text_document.hover.content_format"),
             range=linted.index.range(start, end),
@@ -528,7 +528,9 @@ class EntlintServer(LanguageServer):
             if owner is None:
                 return None
             items = self._value_items(linted, _unescape(owner.group(1)), owner.group(2) is not None, replace)
-        return types.CompletionList(is_incomplete=False, items=items)
+        # Answers found by the feature index depend on the typed words: ask again as they change.
+        incomplete = any(item.filter_text is not None and item.filter_text != item.label for item in items)
+        return types.CompletionList(is_incomplete=incomplete, items=items)
 
     def _platforms(self, linted: Linted) -> tuple[str, ...] | None:
         from entitlements_lint.engine import infer_target
@@ -568,18 +570,44 @@ class EntlintServer(LanguageServer):
         ]
         # Current keys first, the ones apps write most at the top; deprecated keys last.
         candidates.sort(key=lambda e: (bool(e.deprecated), -self.db.usage(e.key), e.key))
-        for rank, entitlement in enumerate(candidates):
-            items.append(types.CompletionItem(
+        ranked = self._ranked_keys(current, platforms or ())
+        for order, entitlement in enumerate(candidates):
+            item = types.CompletionItem(
                 label=entitlement.key,
                 kind=types.CompletionItemKind.Property,
                 detail=entitlement.name,
                 tags=self.deprecated_tag(bool(entitlement.deprecated)),
                 text_edit=types.TextEdit(range=replace, new_text=entitlement.key),
                 filter_text=entitlement.key,
-                sort_text=f"{rank:04d}",
+                sort_text=f"{order:04d}",
                 data={"key": entitlement.key},
-            ))
+            )
+            if entitlement.key in ranked:
+                rank, why = ranked[entitlement.key]
+                # Typed words, not a key prefix: keep the item through the editor's filter, first.
+                item.filter_text = current
+                item.sort_text = f"0{rank:03d}"
+                item.detail = f"{entitlement.name} ({why})"
+                item.preselect = rank == 0
+            elif ranked:
+                item.sort_text = f"1{order:04d}"
+            items.append(item)
         return items
+
+    def _ranked_keys(self, current: str, platforms: Iterable[str]) -> dict[str, tuple[int, str]]:
+        """Keys the feature index finds for text that starts no key (``apple pay``, ``widgetkit``).
+
+        Text that is the start of a real key completes as before, by prefix, in the editor.
+        """
+        typed = current.strip()
+        if len(typed) < 3 or any(key.lower().startswith(typed.lower()) for key in self.db.keys()):
+            return {}
+        ranked: dict[str, tuple[int, str]] = {}
+        for match in self.db.feature_index().rank(typed, tuple(platforms), key_query="." in typed, limit=10):
+            key = match.answer.key  # None for a feature that needs no entitlement: nothing to insert
+            if key is not None and key not in ranked:
+                ranked[key] = (len(ranked), match.why)
+        return ranked
 
     def _value_items(self, linted: Linted, key: str, in_array: bool,
                      replace: types.Range) -> list[types.CompletionItem]:

@@ -10,7 +10,7 @@ from entitlements_lint.rules.values import value_fits
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; annotations are strings
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from entitlements_db.database import NonExistentKey
+    from entitlements_db.database import Database, NonExistentKey
     from entitlements_db.suggest import Suggestion
     from entitlements_lint.plist import Entry
 
@@ -21,14 +21,16 @@ DTS_POST = "https://developer.apple.com/forums/thread/799000"
     code="ENT001",
     name="unknown-entitlement",
     severity="error",
-    summary="The key is not an entitlement Apple defines.",
+    summary="The key is not an entitlement Apple defines, or not one entlint's data knows.",
     applies_to=(ENTITLEMENTS,),
     why=(
         "A provisioning profile can only authorise entitlements Apple defines. An invented "
         "key (often written by a coding agent, or guessed from a capability's name) makes "
         "automatic signing fail with \"Provisioning profile doesn't include the X "
         "entitlement\", or is silently useless. Many features need no entitlement at all, "
-        "or an Info.plist key instead."
+        "or an Info.plist key instead. A key the data has never seen, and that is no misspelling "
+        "of a known one, is reported as not known to the data release, with the closest feature; "
+        "a key Apple added after the release goes under `granted` in the configuration."
     ),
     example="<key>com.apple.developer.push-notifications</key>\n<true/>",
     use_instead="<key>aps-environment</key>\n<string>development</string>",
@@ -51,12 +53,60 @@ def unknown_entitlement(ctx: Context) -> Iterator[Finding]:
         if catalogued is None and db.apple_internal(key) is not None:
             continue
         suggestions = db.suggest(key, target.platforms)
-        message = f"`{key}` is not an entitlement" + _advice(suggestions, catalogued is not None)
-        note = catalogued.explanation if catalogued is not None else None
+        if catalogued is not None or _near_miss(key, suggestions):
+            message = f"`{key}` is not an entitlement" + _advice(suggestions, catalogued is not None)
+            note = catalogued.explanation if catalogued is not None else None
+        else:
+            # Never seen and not a misspelling: say what the data knows, not what Apple never did.
+            message = f"`{key}` is not a known entitlement ({data_release(db)})" + _advice(suggestions, False)
+            note = GRANTED_NOTE
         fix = _fix(ctx, entry, catalogued)
         if any(s.kind == "entitlement" and s.note.startswith("the real entitlement on") for s in suggestions):
             message += target.assumption()
         yield ctx.finding(unknown_entitlement, entry.key_node, message, key, suggestions, fix, note=note)
+
+
+GRANTED_NOTE = (
+    "If Apple added this key after entlint's data release, or granted it to your team, "
+    "list it under `granted` in the configuration."
+)
+
+
+def data_release(db: Database) -> str:
+    """``entlint data 2026.11.0, 276 keys``: which data a "not known" verdict comes from."""
+    return f"entlint data {db.meta.get('version', '?')}, {len(db)} keys"
+
+
+def _near_miss(key: str, suggestions: list[Suggestion]) -> bool:
+    """Whether ``key`` misspells a real or catalogued key: ``healthkti``, ``Network.Client``.
+
+    Near misses are respellings (case, separators, plurals), a catalogued key's near miss,
+    or a real key at most two edits away (a swap of neighbours counts as one).
+    """
+    for s in suggestions[:1]:
+        if s.score >= 94.0 or (s.kind == "entitlement" and s.key and osa_within(key, s.key, 2)):
+            return True
+    return False
+
+
+def osa_within(a: str, b: str, limit: int) -> bool:
+    """Optimal string alignment distance of ``a`` and ``b`` (case and ``_``/``-`` ignored) ≤ ``limit``."""
+    a, b = a.lower().replace("_", "-"), b.lower().replace("_", "-")
+    if abs(len(a) - len(b)) > limit:
+        return False
+    before: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > limit:
+            return False
+        before, previous = previous, current
+    return previous[-1] <= limit
 
 
 def _advice(suggestions: list[Suggestion], certain: bool) -> str:

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-COMMANDS = [[], ["check"], ["rule"], ["rules"], ["lsp"], ["db"], ["db", "show"], ["db", "list"],
+COMMANDS = [[], ["check"], ["rule"], ["rules"], ["lsp"], ["db"], ["db", "show"], ["db", "list"], ["db", "search"],
             ["db", "export"], ["db", "build"], ["profile"], ["profile", "show"]]
 
 
@@ -60,7 +60,7 @@ def test_command_summaries_are_whole_sentences(helps: dict[str, str]) -> None:
 def test_valid_choices_are_listed(helps: dict[str, str]) -> None:
     """Why: the valid platform values were not listed."""
     platforms = "iOS, iPadOS, macOS, macCatalyst, tvOS, watchOS or visionOS"
-    for name in ("check", "db show", "db list"):
+    for name in ("check", "db show", "db list", "db search"):
         flat = " ".join(helps[name].split())
         assert platforms in flat and "iphoneos, macosx, appletvos, watchos, xros" in flat, name
     flat_check = " ".join(helps["check"].split())
@@ -68,6 +68,7 @@ def test_valid_choices_are_listed(helps: dict[str, str]) -> None:
     assert "info, warning or error" in flat_check
     assert "development, ad-hoc, app-store, in-house or developer-id" in flat_check
     assert "text, json or markdown" in " ".join(helps["db show"].split())
+    assert "text, json or markdown" in " ".join(helps["db search"].split())
 
 
 def test_every_command_has_examples_and_the_exit_codes_are_documented(helps: dict[str, str]) -> None:

@@ -29,7 +29,8 @@ EXPECTED = {
     "entlint rule ENT006": 0,
     "entlint db show com.apple.developer.family-controls": 0,
     "entlint db show com.apple.developer.push-notifications --platform macOS": 1,
-    'entlint db search "push"': 0,
+    'entlint db search "app groups"': 0,
+    'entlint db search "jit compilation" --platform macOS --format json': 0,
     "entlint db list --platform visionOS --managed": 0,
     "entlint db export > entitlements.json": 0,
 }

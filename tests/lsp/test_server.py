@@ -23,6 +23,9 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 DOCS = "https://github.com/entlint/entlint/blob/main/docs/rules/"
 DB = load()
+RELEASE = f"entlint data {DB.meta['version']}, {len(DB)} keys"
+GRANTED = ("If Apple added this key after entlint's data release, or granted it to your team, "
+           "list it under `granted` in the configuration.")
 
 
 def markdown(text: str) -> types.MarkupContent:
@@ -53,7 +56,8 @@ async def test_invented_key_then_a_fix_clears_it(client: LanguageClient):
     uri, text = uri_of("invented/App.entitlements"), text_of("invented/App.entitlements")
     diagnostics = await open_document(client, uri, text)
     assert diagnostics == [
-        diagnostic(rng(6, 1, 6, 45), "ENT001", "`com.apple.developer.made-up-thing` is not an entitlement"),
+        diagnostic(rng(6, 1, 6, 45), "ENT001",
+                   f"`com.apple.developer.made-up-thing` is not a known entitlement ({RELEASE})\n{GRANTED}"),
     ]
     fixed = text.replace("com.apple.developer.made-up-thing", "com.apple.developer.healthkit")
     assert await change_document(client, uri, fixed, version=2) == []

@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from entitlements_db import load
 from entitlements_lint.cli_check import main
 from signing_builders import (
     der_entitlements,
@@ -31,6 +32,10 @@ STORE_ENTITLEMENTS = {
     "beta-reports-active": True,
     "keychain-access-groups": ["ABCDE12345.*"],
 }
+
+
+#: The data release an unknown key is judged against (entlint data V, N keys).
+RELEASE = f"entlint data {load().meta['version']}, {len(load())} keys"
 
 
 def _profile(tmp_path: Path, name: str = "p.mobileprovision", **overrides: object) -> str:
@@ -149,7 +154,7 @@ def test_app_signature_with_invented_key(tmp_path: Path, capsys: pytest.CaptureF
     assert code == 1
     assert [(f["code"], f["path"], f["message"]) for f in findings] == [
         ("ENT001", "X.app/X (signature, arm64)",
-         "`com.apple.developer.invented-thing` is not an entitlement"),
+         f"`com.apple.developer.invented-thing` is not a known entitlement ({RELEASE})"),
     ]
 
 
@@ -213,7 +218,7 @@ def test_ipa_zip_bomb_exits_2_and_others_go_on(tmp_path: Path, capsys: pytest.Ca
     assert code == 2
     assert _codes(findings) == [
         ("ENT100", "Payload/X.app/X: compression ratio above 200:1, refusing a possible zip bomb"),
-        ("ENT001", "`com.apple.developer.invented-thing` is not an entitlement"),
+        ("ENT001", f"`com.apple.developer.invented-thing` is not a known entitlement ({RELEASE})"),
     ]
     assert findings[0]["path"] == "bomb.ipa"
     assert "Traceback" not in err
