@@ -102,8 +102,9 @@ def _first_start(finding: Finding) -> int:
 def plan(document: PlistDocument, findings: list[Finding]) -> tuple[list[Finding], dict[int, str]]:
     """This round's fixes, and the fixes withheld (by ``id`` of the finding) with their note.
 
-    Skipped for this round (and recomputed in the next): a fix whose edits overlap, or
-    whose keys are, those of a fix already taken. Withheld: fixes that would give one
+    Skipped for this round (and recomputed in the next): a fix whose edits overlap those
+    of a fix already taken, and a fix that renames or removes a key another fix changes
+    (its key or its value); fixes of several values of one key go together. Withheld: fixes that would give one
     dictionary one key from two different keys (merging their values is the user's call).
     Keys already duplicated and renamed together create no new duplicate.
     """
@@ -126,20 +127,42 @@ def plan(document: PlistDocument, findings: list[Finding]) -> tuple[list[Finding
 def _select(entries: _Entries, findings: list[Finding]) -> list[Finding]:
     """Fixes that share no byte and no key, in file order."""
     chosen: list[Finding] = []
-    taken_edits: list[Edit] = []
-    taken_keys: set[int] = set()
+    taken_spans: list[tuple[int, int]] = []  # sorted and disjoint: a new edit meets at most two
+    renamed: set[int] = set()  # entries whose key a taken fix renames or removes
+    valued: set[int] = set()  # entries a taken fix edits inside their value
     for finding in sorted(findings, key=_first_start):
         assert finding.fix is not None
         edits = finding.fix.edits
-        if any(e.start < c.end and c.start < e.end or (e.start == e.end == c.start) for e in edits for c in taken_edits):
+        if any(_overlaps(taken_spans, e) for e in edits):
             continue
-        keys = {i for e in edits for i in entries.touched(e)}
-        if keys & taken_keys:
+        keys: set[int] = set()
+        values: set[int] = set()
+        for edit in edits:
+            index = entries.renamed(edit)
+            if index is not None:
+                keys.add(index)
+            elif not edit.text and entries.removed(edit):
+                keys.update(entries.removed(edit))
+            else:
+                values.update(entries.touched(edit))
+        # a value fix was computed for the key as it is: never with a change of that key
+        if not (keys.isdisjoint(renamed) and keys.isdisjoint(valued) and values.isdisjoint(renamed)):
             continue
         chosen.append(finding)
-        taken_edits.extend(edits)
-        taken_keys |= keys
+        for e in edits:
+            bisect.insort(taken_spans, (e.start, e.end))
+        renamed |= keys
+        valued |= values
     return chosen
+
+
+def _overlaps(spans: list[tuple[int, int]], edit: Edit) -> bool:
+    """Whether ``edit`` shares a byte with a taken span, or inserts where one starts."""
+    after = bisect.bisect_right(spans, (edit.start, edit.end))
+    for start, end in spans[max(0, after - 2) : after + 1]:
+        if edit.start < end and start < edit.end or edit.start == edit.end == start:
+            return True
+    return False
 
 
 def _clashes(entries: _Entries, chosen: list[Finding]) -> dict[str, tuple[list[str], list[Finding]]]:

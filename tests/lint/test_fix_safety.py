@@ -89,6 +89,18 @@ def test_two_fixes_on_one_key_are_not_applied_in_the_same_round() -> None:
     assert withheld == {}
 
 
+def test_fixes_of_several_values_of_one_key_go_in_one_round() -> None:
+    data = plist("<key>k</key>\n<array>\n\t<string>A</string>\n\t<string>B</string>\n\t<string>C</string>\n</array>")
+    document = parse(data)
+    entry = document.root.entries[0]
+    values = [_finding("k", Edit(item.inner_start, item.inner_end, item.value.lower())) for item in entry.value.value]
+    chosen, withheld = fixes.plan(document, values)
+    assert chosen == values and withheld == {}
+    rename = _finding("k", Edit(entry.key_node.inner_start, entry.key_node.inner_end, "K"))
+    chosen, _ = fixes.plan(document, [*values, rename])
+    assert chosen == [rename]  # the key first; its values are judged again under the new key
+
+
 def test_a_rename_onto_a_key_removed_in_the_same_round_is_allowed() -> None:
     data = plist("<key>a</key>\n<true/>\n<key>b</key>\n<true/>")
     document = parse(data)
