@@ -253,8 +253,10 @@ class Replacement(_View):
     def platforms(self) -> list[str] | None:
         return self.raw.get("platforms")
 
-    def applies_to(self, platforms: Sequence[str] | None) -> bool:
+    def applies_to(self, platforms: str | Sequence[str] | None) -> bool:
         own = self.raw.get("platforms")
+        if isinstance(platforms, str):
+            platforms = (platforms,)  # one platform, not its letters
         return not platforms or not own or any(p in own for p in platforms)
 
 

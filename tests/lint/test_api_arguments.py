@@ -149,3 +149,12 @@ def test_search_checks_its_platform() -> None:
         db.search("app groups", platform=7)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="unknown platform 'Symbian'"):
         db.search("app groups", platform="Symbian")
+
+
+def test_a_replacement_takes_one_platform_as_a_string() -> None:
+    db = load()
+    only_mac = next((r for n in db.non_existent_keys() for r in n.replacements if r.platforms == ["macOS"]), None)
+    if only_mac is None:
+        pytest.skip("the dataset has no macOS-only replacement")
+    assert only_mac.applies_to("macOS") and only_mac.applies_to(["macOS"])
+    assert not only_mac.applies_to("iOS")  # "iOS" is not the letters i, O and S
