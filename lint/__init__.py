@@ -71,7 +71,9 @@ def _settings(path: str, platforms: object, distribution: object):  # type: igno
 
 
 def lint_file(
-    path: str | os.PathLike[str], platforms: str | Sequence[str] | None = None, distribution: str | None = None
+    path: str | os.PathLike[str],
+    platforms: str | Sequence[str] | None = None,
+    distribution: str | None = None,
 ) -> FileResult:
     """Lint one file on disk with the configuration found above it.
 

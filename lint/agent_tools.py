@@ -202,7 +202,8 @@ def _document(value: object, name: str) -> bytes:
     # a character is at least one byte: a text with too many is refused before it is copied
     data = value.encode("utf-8") if len(value) <= MAX_DOCUMENT_BYTES else None
     if data is None or len(data) > MAX_DOCUMENT_BYTES:
-        raise ToolArgumentError(f"{name} is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB, the limit for documents sent by editors and agents")
+        limit = MAX_DOCUMENT_BYTES // (1024 * 1024)
+        raise ToolArgumentError(f"{name} is larger than {limit} MiB, the limit for documents sent by editors and agents")
     return data
 
 

@@ -15,13 +15,13 @@ import os
 
 from entitlements_lint.errors import InputError
 from entitlements_lint.findings import Edit, Finding
-from entitlements_lint.plist import parse
+from entitlements_lint.plist import Node, parse
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; annotations are strings
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from entitlements_lint.plist import Entry, Node, PlistDocument
+    from entitlements_lint.plist import Entry, PlistDocument
 
 MAX_ROUNDS = 10
 
@@ -45,25 +45,25 @@ class _Entries:
         self.owners: list[int] = []  # id() of the dict holding the entry
         self.by_key_text: dict[tuple[int, int], int] = {}
         self.members: dict[int, list[int]] = {}
-        stack: list[tuple[Node, int]] = [(root, -1)]
-        pending: list[tuple[Node, int]] = []
-        while stack:  # pre-order, so entries come in file order
-            node, parent = stack.pop()
-            if node.kind == "dict":
-                for entry in node.value:
-                    index = len(self.entries)
-                    self.entries.append(entry)
-                    self.starts.append(entry.start)
-                    self.ends.append(entry.end)
-                    self.parents.append(parent)
-                    self.owners.append(id(node))
-                    self.members.setdefault(id(node), []).append(index)
-                    self.by_key_text[(entry.key_node.inner_start, entry.key_node.inner_end)] = index
-                    pending.append((entry.value, index))
-            elif node.kind == "array":
-                pending.extend((item, parent) for item in node.value)
-            stack.extend(reversed(pending))
-            pending.clear()
+        # pre-order (an entry, then everything inside its value, then the next entry),
+        # so that starts are sorted and an entry's descendants follow it
+        stack: list[tuple[Node | Entry, int, int]] = [(root, -1, 0)]
+        while stack:
+            item, parent, owner = stack.pop()
+            if not isinstance(item, Node):  # an Entry of the dict ``owner``
+                index = len(self.entries)
+                self.entries.append(item)
+                self.starts.append(item.start)
+                self.ends.append(item.end)
+                self.parents.append(parent)
+                self.owners.append(owner)
+                self.members.setdefault(owner, []).append(index)
+                self.by_key_text[(item.key_node.inner_start, item.key_node.inner_end)] = index
+                stack.append((item.value, index, 0))
+            elif item.kind == "dict":
+                stack.extend((entry, parent, id(item)) for entry in reversed(item.value))
+            elif item.kind == "array":
+                stack.extend((child, parent, 0) for child in reversed(item.value))
 
     def touched(self, edit: Edit) -> list[int]:
         """The entries an edit changes: those it removes whole, else the innermost around it."""
@@ -92,7 +92,9 @@ class _Entries:
 
 
 def _unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
+    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&")):
+        text = text.replace(entity, char)
+    return text
 
 
 def _first_start(finding: Finding) -> int:
@@ -104,8 +106,9 @@ def plan(document: PlistDocument, findings: list[Finding]) -> tuple[list[Finding
 
     Skipped for this round (and recomputed in the next): a fix whose edits overlap those
     of a fix already taken, and a fix that renames or removes a key another fix changes
-    (its key or its value); fixes of several values of one key go together. Withheld: fixes that would give one
-    dictionary one key from two different keys (merging their values is the user's call).
+    (its key or its value); fixes of several values of one key go together. Withheld:
+    fixes that would give one dictionary one key from two different keys (merging their
+    values is the user's call).
     Keys already duplicated and renamed together create no new duplicate.
     """
     entries = _Entries(document.root)

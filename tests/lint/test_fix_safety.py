@@ -142,6 +142,22 @@ def test_a_fix_waiting_behind_a_withheld_one_is_applied() -> None:
     assert chosen == [value] and set(withheld) == {id(a_to_b)}
 
 
+def test_keys_after_a_nested_dictionary_are_found() -> None:
+    data = plist("<key>x</key>\n<dict>\n\t<key>a</key>\n\t<string>A</string>\n\t<key>b</key>\n\t<string>B</string>\n</dict>\n"
+                 "<key>y</key>\n<string>Y</string>")
+    document = parse(data)
+    x, y = document.root.entries
+    inner_a = x.value.entries[0]
+    rename_y = _finding("y", Edit(y.key_node.inner_start, y.key_node.inner_end, "z"))
+    value_y = _finding("y", Edit(y.value.inner_start, y.value.inner_end, "y"))
+    value_a = _finding("a", Edit(inner_a.value.inner_start, inner_a.value.inner_end, "a"))
+    chosen, _ = fixes.plan(document, [rename_y, value_y, value_a])
+    assert chosen == [value_a, rename_y]  # y's value waits for y's new name; a's value is another key's
+    rename_x_onto_y = _finding("x", Edit(x.key_node.inner_start, x.key_node.inner_end, "y"))
+    chosen, withheld = fixes.plan(document, [rename_x_onto_y])
+    assert chosen == [] and set(withheld) == {id(rename_x_onto_y)}
+
+
 def test_renames_in_different_dictionaries_do_not_clash() -> None:
     data = plist("<key>x</key>\n<dict>\n\t<key>a</key>\n\t<true/>\n</dict>\n<key>y</key>\n<dict>\n\t<key>b</key>\n\t<true/>\n</dict>")
     document = parse(data)
