@@ -35,6 +35,45 @@ PLATFORM_ALIASES = {p.lower(): p for p in PLATFORMS} | {
 }
 
 
+
+def platform_names(value: object, argument: str = "platforms") -> tuple[str, ...]:
+    """Platforms given to the Python API, checked and spelled as in the dataset.
+
+    One name or an iterable of names; ``None`` or an empty list is none. A string is one
+    platform, never its letters (``"iOS"`` is a sequence too). Raises TypeError for anything
+    but strings and ValueError for a name that is no platform, each naming ``argument``.
+    """
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        items: tuple[object, ...] = (value,)
+    elif isinstance(value, (bytes, bytearray, memoryview)) or not hasattr(value, "__iter__"):
+        raise TypeError(f"{argument} must be a platform name (str) or a list of them, not {type(value).__name__}")
+    else:
+        items = tuple(value)  # type: ignore[call-overload]
+    names = []
+    for item in items:
+        if not isinstance(item, str):
+            raise TypeError(f"{argument} must hold platform names (str), not {type(item).__name__}")
+        name = PLATFORM_ALIASES.get(item.strip().lower().replace(" ", "-"))
+        if name is None:
+            raise ValueError(f"{argument}: unknown platform {item!r} (one of {', '.join(PLATFORMS)})")
+        names.append(name)
+    return tuple(dict.fromkeys(names))
+
+
+def _one_platform(value: object, argument: str = "platform") -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{argument} must be one platform name (str) or None, not {type(value).__name__}")
+    names = platform_names(value, argument)
+    return names[0] if names else None
+
+
+def _key_text(value: object, argument: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{argument} must be a str, not {type(value).__name__}")
+    return value
+
 class _View:
     """A read-only wrapper around one record of the bundle."""
 
@@ -214,8 +253,10 @@ class Replacement(_View):
     def platforms(self) -> list[str] | None:
         return self.raw.get("platforms")
 
-    def applies_to(self, platforms: Sequence[str] | None) -> bool:
+    def applies_to(self, platforms: str | Sequence[str] | None) -> bool:
         own = self.raw.get("platforms")
+        if isinstance(platforms, str):
+            platforms = (platforms,)  # one platform, not its letters
         return not platforms or not own or any(p in own for p in platforms)
 
 
@@ -341,9 +382,16 @@ class Database:
         """Entitlements available on ``platform``, (not) managed, usable for ``distribution``.
 
         An entitlement whose distribution is unknown is kept by a distribution filter:
-        absence of data is not evidence of absence.
+        absence of data is not evidence of absence. Raises TypeError or ValueError for
+        an argument that is not one of the accepted names (see :func:`platform_names`).
         """
-        platform = PLATFORM_ALIASES.get(platform.lower(), platform) if platform else None
+        platform = _one_platform(platform)
+        if managed is not None and not isinstance(managed, bool):
+            raise TypeError(f"managed must be True, False or None, not {type(managed).__name__}")
+        if distribution is not None and distribution not in DISTRIBUTIONS:
+            if not isinstance(distribution, str):
+                raise TypeError(f"distribution must be a str or None, not {type(distribution).__name__}")
+            raise ValueError(f"distribution: unknown distribution {distribution!r} (one of {', '.join(DISTRIBUTIONS)})")
         found = []
         for entitlement in self:
             if platform and not entitlement.available_on(platform):
@@ -420,14 +468,19 @@ class Database:
     def suggest(
         self, key: str, platform: str | Sequence[str] | None = None, limit: int = 5
     ) -> list[Suggestion]:
-        """Ranked replacements for ``key`` (best first); see :mod:`entitlements_db.suggest`."""
+        """Ranked replacements for ``key`` (best first); see :mod:`entitlements_db.suggest`.
+
+        ``platform`` is one platform name or several (Xcode's names, such as iphoneos, are
+        aliases). Raises TypeError or ValueError for arguments of the wrong kind.
+        """
+        key = _key_text(key, "key")
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+            raise ValueError("limit must be a whole number, 0 or more")
+        platforms = list(platform_names(platform, "platform"))
         if self._suggester is None:
             from entitlements_db.suggest import Suggester
 
             self._suggester = Suggester(self)
-        platforms = [platform] if isinstance(platform, str) else list(platform or ())
-        # Xcode's names (iphoneos, macosx, …) are aliases everywhere
-        platforms = [PLATFORM_ALIASES.get(p.lower(), p) for p in platforms]
         return self._suggester.suggest(key, platforms, limit)
 
 
@@ -453,13 +506,7 @@ class Database:
             raise TypeError(f"search text must be a str, not {type(text).__name__}")
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
             raise ValueError("limit must be a positive whole number")
-        where = None
-        if platform is not None:
-            where = PLATFORM_ALIASES.get(str(platform).lower().replace(" ", "-"), None)
-            if where is None and platform in PLATFORMS:
-                where = platform
-            if where is None:
-                raise ValueError(f"unknown platform {platform!r} (one of {', '.join(PLATFORMS)})")
+        where = _one_platform(platform)
         from entitlements_db.features import search
 
         return search(self.feature_index(), text, where, limit)

@@ -15,6 +15,7 @@ from entitlements_lint.config import ConfigError, Settings, distribution_name, p
 from entitlements_lint.engine import ENTITLEMENTS, INFO_PLIST, file_kind, lint_bytes
 from entitlements_lint.errors import InputError
 from entitlements_lint.fixes import fix_bytes
+from entitlements_lint.limits import LSP_MAX_DOCUMENT_BYTES
 from entitlements_lint.plist import parse
 
 TYPE_CHECKING = False
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from entitlements_lint.findings import Finding
 
 #: Documents an agent sends are held whole in memory: the language server's limit applies.
-MAX_DOCUMENT_BYTES = 1024 * 1024
+MAX_DOCUMENT_BYTES = LSP_MAX_DOCUMENT_BYTES
 MAX_TEXT = 256  # keys, descriptions and capability names longer than this are not looked up
 MAX_RESULTS = 20
 
@@ -198,9 +199,11 @@ def check_entitlements(
 def _document(value: object, name: str) -> bytes:
     if not isinstance(value, str):
         raise ToolArgumentError(f"{name} must be the text of a property list")
-    data = value.encode("utf-8")
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise ToolArgumentError(f"{name} is larger than {MAX_DOCUMENT_BYTES // 1024} KiB, the limit for documents sent by editors and agents")
+    # a character is at least one byte: a text with too many is refused before it is copied
+    data = value.encode("utf-8") if len(value) <= MAX_DOCUMENT_BYTES else None
+    if data is None or len(data) > MAX_DOCUMENT_BYTES:
+        limit = MAX_DOCUMENT_BYTES // (1024 * 1024)
+        raise ToolArgumentError(f"{name} is larger than {limit} MiB, the limit for documents sent by editors and agents")
     return data
 
 

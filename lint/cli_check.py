@@ -240,10 +240,17 @@ def _apply(settings, overrides: dict) -> None:  # type: ignore[no-untyped-def,ty
 
 
 def _lint_one(path, display, settings, db, args, engine, siblings, profile=None):  # type: ignore[no-untyped-def]
-    """Lint (and fix) one file; an unexpected exception becomes an internal-error finding."""
+    """Lint (and fix) one file; an unexpected exception becomes an internal-error finding.
+
+    ``--fix -`` always writes the whole document to stdout, fixed or not, so that
+    ``entlint check --fix - < a > b`` never leaves ``b`` empty.
+    """
+    echo = None  # the bytes standard input must give back
     try:
         if path == "-":
             data = sys.stdin.buffer.read()
+            if (args.fix or args.unsafe_fixes) and not args.diff:
+                echo = data
             result = engine.lint_bytes(data, display, settings, db, profile=profile)
         else:
             result = engine.lint_path(path, settings, db, siblings=siblings, profile=profile)
@@ -267,14 +274,24 @@ def _lint_one(path, display, settings, db, args, engine, siblings, profile=None)
             result.findings = relint(data)  # nothing written: report what is there
             return result, 0, fixes.unified_diff(display, data, new)
         if path == "-":
-            sys.stdout.buffer.write(new)
+            echo = new
         else:
-            fixes.write_atomic(path, new)
+            try:
+                fixes.write_atomic(path, new, display)
+            except fixes.FixWriteError as exc:  # the file is untouched: report what is in it
+                failure = engine.input_error(display, str(exc), result.kind)
+                failure.findings.extend(relint(data))
+                failure.fail_level = result.fail_level
+                return failure, 0, None
             siblings.forget(path)
         return result, count, None
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
         message = f"internal error in {display}, please report: {type(exc).__name__}: {exc}"
         return engine.input_error(display, message), 0, None
+    finally:
+        if echo is not None:
+            sys.stdout.buffer.write(echo)
+            sys.stdout.buffer.flush()
 
 
 def _report(args, results, fixed: int, diffs: list[str]) -> int:  # type: ignore[no-untyped-def]

@@ -46,8 +46,8 @@ SETTING_ATTRIBUTES = {
 }
 
 
-class ConfigError(Exception):
-    """Bad configuration or options; shown as is, exit code 2."""
+class ConfigError(ValueError):
+    """Bad configuration or options; shown as is, exit code 2 (a ValueError for the Python API)."""
 
 
 class Settings:

@@ -23,9 +23,12 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from entitlements_lint import __version__
+from entitlements_lint.limits import LSP_MAX_DOCUMENT_BYTES
 from entitlements_lint.rules.base import ENTITLEMENTS, INFO_PLIST
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
 
 if TYPE_CHECKING:
@@ -57,6 +60,15 @@ _VALUE_OF = re.compile(rb"<key>([^<]*)</key>\s*(<array>\s*(?:<string>[^<]*</stri
 _KEY_ELEMENT = re.compile(rb"<key>([^<]*)</key>")
 _WINDOW = 8192
 DOC_FORMATS = "text_document.completion.completion_item.documentation_format"
+#: Seconds of quiet after the last ``didChange`` before the document is linted.
+DEBOUNCE_SECONDS = 0.1
+#: What a request about a position outside the document gets: nothing, at once.
+EMPTY_RESULTS: dict[str, Any] = {
+    types.TEXT_DOCUMENT_HOVER: None,
+    types.TEXT_DOCUMENT_COMPLETION: types.CompletionList(is_incomplete=False, items=[]),
+    types.TEXT_DOCUMENT_CODE_ACTION: [],
+}
+_UINTEGER_MAX = 2**31 - 1
 
 T = TypeVar("T")
 
@@ -98,6 +110,10 @@ class LineIndex:
         if self.data[end - 2 : end] == b"\r\n":
             return end - 2
         return end - 1
+
+    def contains(self, *positions: types.Position) -> bool:
+        """Whether every position is on a line of the document (past a line's end is its end)."""
+        return all(0 <= p.line < len(self.starts) and p.character >= 0 for p in positions)
 
     def position(self, offset: int) -> types.Position:
         offset = max(0, min(offset, len(self.data)))
@@ -202,16 +218,107 @@ def _unescape(raw: bytes) -> str:
 class Linted:
     """The last lint of one open document: what the diagnostics and code actions refer to."""
 
-    __slots__ = ("data", "index", "kind", "path", "result", "version")
+    __slots__ = ("data", "index", "kind", "path", "refused", "result", "version")
 
     def __init__(self, version: int | None, path: str, kind: str, data: bytes,
-                 result: FileResult, index: LineIndex) -> None:
+                 result: FileResult, index: LineIndex, refused: bool = False) -> None:
         self.version = version
         self.path = path
         self.kind = kind
         self.data = data
         self.result = result
         self.index = index
+        self.refused = refused  # past LSP_MAX_DOCUMENT_BYTES: not linted, one diagnostic says so
+
+
+class Debouncer:
+    """Runs an action once per key, ``delay`` seconds after the last request for that key.
+
+    A burst of ``didChange`` notifications (an editor sends one per keystroke) then costs
+    one lint, of the newest text, not one per version. ``schedule`` has the shape of
+    ``loop.call_later``; tests pass their own to count lints without waiting.
+    """
+
+    def __init__(self, delay: float, schedule: Callable[[float, Callable[[], None]], Any] | None = None) -> None:
+        self.delay = delay
+        self.schedule = schedule or _call_later
+        self.pending: dict[str, Any] = {}
+
+    def request(self, key: str, action: Callable[[], None]) -> None:
+        self.cancel(key)
+        handle = self.schedule(self.delay, functools.partial(self._run, key, action))
+        if handle is not None:
+            self.pending[key] = handle
+
+    def cancel(self, key: str) -> None:
+        handle = self.pending.pop(key, None)
+        if handle is not None:
+            handle.cancel()
+
+    def _run(self, key: str, action: Callable[[], None]) -> None:
+        self.pending.pop(key, None)
+        action()
+
+
+def _call_later(delay: float, callback: Callable[[], None]) -> Any:
+    """``callback`` after ``delay`` on the running event loop; at once when there is none."""
+    import asyncio
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        callback()
+        return None
+    return loop.call_later(delay, callback)
+
+
+_ANSWERED = object()  # a request answered while its message was read
+
+
+def _valid_positions(params: Any) -> bool:
+    """Whether the ``position`` and ``range`` of raw request parameters are LSP positions."""
+    if not isinstance(params, dict):
+        return True
+    found = [params.get("position")]
+    if isinstance(params.get("range"), dict):
+        found += [params["range"].get("start"), params["range"].get("end")]
+    for position in found:
+        if position is None:
+            continue
+        if not isinstance(position, dict):
+            return False
+        for field in ("line", "character"):
+            value = position.get(field)
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= _UINTEGER_MAX:
+                return False
+    return True
+
+
+class EntlintProtocol(LanguageServerProtocol):
+    """pygls's protocol, except that a request whose parameters do not parse is answered.
+
+    pygls logs such a request and drops it, so the client waits for ever. A position that
+    is no LSP position (negative, or past 2**31 - 1) gets the empty result, as a position
+    past the end of the document does; other bad parameters get JSON-RPC's invalid-params error.
+    """
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if not ("jsonrpc" in data and "id" in data and "method" in data):
+                raise
+            method = data["method"]
+            if method in EMPTY_RESULTS and not _valid_positions(data.get("params")):
+                self._send_response(data["id"], result=self._converter.unstructure(EMPTY_RESULTS[method]))
+            else:
+                self._send_response(data["id"], error=exc.to_response_error())
+            return _ANSWERED
+
+    def handle_message(self, message: Any) -> None:
+        if message is _ANSWERED:
+            return
+        super().handle_message(message)
 
 
 def guarded(default: Any) -> Callable[[Callable[..., T]], Callable[..., T]]:
@@ -236,10 +343,12 @@ class EntlintServer(LanguageServer):
     """Lints open ``.entitlements`` and Info.plist documents through the engine."""
 
     def __init__(self) -> None:
-        super().__init__("entlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
+        super().__init__("entlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full,
+                         protocol_cls=EntlintProtocol)
         self.options: dict[str, Any] | None = None
         self.linted: dict[str, Linted] = {}
         self._reported: set[str] = set()
+        self.debouncer = Debouncer(DEBOUNCE_SECONDS)
 
     # -- services -------------------------------------------------------------------
     @property
@@ -325,8 +434,11 @@ class EntlintServer(LanguageServer):
                 return document.uri
         return None
 
-    def document_of(self, uri: str) -> tuple[str, str, bytes, int | None] | None:
-        """Path, kind, bytes and version of an open document the server handles."""
+    def document_of(self, uri: str) -> tuple[str, str, bytes | None, int | None] | None:
+        """Path, kind, bytes and version of an open document the server handles.
+
+        The bytes are None for a document past :data:`LSP_MAX_DOCUMENT_BYTES`.
+        """
         from entitlements_lint.engine import file_kind
 
         document = self.open_document(uri)
@@ -336,7 +448,7 @@ class EntlintServer(LanguageServer):
         kind = file_kind(path) or (ENTITLEMENTS if document.language_id == "entitlements" else None)
         if kind is None:
             return None
-        return path, kind, document.source.encode("utf-8", "surrogatepass"), document.version
+        return path, kind, _bounded_bytes(document.source), document.version
 
     def companion(self, path: str, kind: str) -> PlistDocument | None:
         """The target's other file: its open editor text if it is open, else the file on disk."""
@@ -350,8 +462,11 @@ class EntlintServer(LanguageServer):
             from entitlements_lint.engine import Siblings
 
             return Siblings().companion(path, kind) if other else None
+        data = _bounded_bytes(opened.source)
+        if data is None:
+            return None
         try:
-            document = parse(opened.source.encode("utf-8", "surrogatepass"))
+            document = parse(data)
         except InputError:
             return None
         return document if document.root.kind == "dict" else None
@@ -364,6 +479,10 @@ class EntlintServer(LanguageServer):
             return None
         path, kind, data, version = found
         cached = self.linted.get(uri)
+        if data is None:
+            if cached is not None and cached.refused and cached.version == version and version is not None:
+                return cached
+            return self._refuse(uri, path, kind, version)
         if cached is not None and cached.version == version and cached.data == data and version is not None:
             return cached
         try:
@@ -375,6 +494,18 @@ class EntlintServer(LanguageServer):
             self.log_error(f"{message} (linting {path})\n{traceback.format_exc()}")
             result = input_error(path, message, kind)
         linted = Linted(version, path, kind, data, result, LineIndex(data, self.encoding))
+        self.linted[uri] = linted
+        return linted
+
+    def _refuse(self, uri: str, path: str, kind: str, version: int | None) -> Linted:
+        """A document too large to hold and lint on every change: one diagnostic says so."""
+        from entitlements_lint.engine import input_error
+
+        limit = LSP_MAX_DOCUMENT_BYTES // (1024 * 1024)
+        message = (f"the document is larger than {limit} MiB, the limit in the editor; "
+                   "not checked (run `entlint check` on the file)")
+        linted = Linted(version, path, kind, b"", input_error(path, message, kind), LineIndex(b"", self.encoding),
+                        refused=True)
         self.linted[uri] = linted
         return linted
 
@@ -430,20 +561,29 @@ class EntlintServer(LanguageServer):
     # -- documents ------------------------------------------------------------------
     @guarded(None)
     def on_open(self, params: types.DidOpenTextDocumentParams) -> None:
+        self.debouncer.cancel(params.text_document.uri)
         self.publish(params.text_document.uri)
 
     @guarded(None)
     def on_change(self, params: types.DidChangeTextDocumentParams) -> None:
-        self.publish(params.text_document.uri)
+        """Lint once the typing pauses, the newest text only (requests lint on demand meanwhile)."""
+        uri = params.text_document.uri
+        self.debouncer.request(uri, functools.partial(self.publish_pending, uri))
+
+    @guarded(None)
+    def publish_pending(self, uri: str) -> None:
+        self.publish(uri)
 
     @guarded(None)
     def on_save(self, params: types.DidSaveTextDocumentParams) -> None:
+        self.debouncer.cancel(params.text_document.uri)
         self.linted.pop(params.text_document.uri, None)  # configuration may have changed
         self.publish(params.text_document.uri)
 
     @guarded(None)
     def on_close(self, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
+        self.debouncer.cancel(uri)
         linted = self.linted.pop(uri, None)
         if linted is None:
             return
@@ -460,8 +600,8 @@ class EntlintServer(LanguageServer):
         from entitlements_db.cards import card
 
         linted = self.lint(params.text_document.uri)
-        if linted is None:
-            return None
+        if linted is None or not linted.index.contains(params.position):
+            return EMPTY_RESULTS[types.TEXT_DOCUMENT_HOVER]
         offset = linted.index.offset(params.position)
         found = key_at(linted.data, offset, linted.result.document)
         db = self.db
@@ -510,6 +650,8 @@ class EntlintServer(LanguageServer):
         linted = self.lint(params.text_document.uri)
         if linted is None:
             return None
+        if not linted.index.contains(params.position):
+            return EMPTY_RESULTS[types.TEXT_DOCUMENT_COMPLETION]
         data, index = linted.data, linted.index
         offset = index.offset(params.position)
         opened = _OPEN_ELEMENT.search(data, max(0, offset - _WINDOW), offset)
@@ -658,6 +800,8 @@ class EntlintServer(LanguageServer):
         linted = self.lint(uri)
         if linted is None:
             return None
+        if not linted.index.contains(params.range.start, params.range.end):
+            return EMPTY_RESULTS[types.TEXT_DOCUMENT_CODE_ACTION]
         only = params.context.only
         versioned = bool(self._client_supports_document_changes())
         start = linted.index.offset(params.range.start)
@@ -751,6 +895,15 @@ def with_options(settings: Settings, table: dict[str, Any], root: str) -> Settin
     if "extend-select" in table and "select" not in table:
         merged.select = settings.select + given.select[1:]  # `select` defaulted to ("ALL",)
     return merged
+
+
+def _bounded_bytes(source: str) -> bytes | None:
+    """A document's text as UTF-8, or None past the limit (a character is at least a byte,
+    so an oversized text is refused before it is copied)."""
+    if len(source) > LSP_MAX_DOCUMENT_BYTES:
+        return None
+    data = source.encode("utf-8", "surrogatepass")
+    return data if len(data) <= LSP_MAX_DOCUMENT_BYTES else None
 
 
 def _companion_path(path: str, kind: str) -> str | None:

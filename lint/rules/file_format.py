@@ -16,11 +16,15 @@ io_error = Rule(
     code="ENT100",
     name="io-error",
     severity="error",
-    summary="The file cannot be read.",
+    summary="The file cannot be read (or, with --fix, written).",
     applies_to=(ENTITLEMENTS, INFO_PLIST),
-    why="A file that cannot be read cannot be checked; entlint exits with code 2 so CI notices.",
-    example="(a path that does not exist, or a file without read permission)",
-    use_instead="Fix the path or the permissions.",
+    why=(
+        "A file that cannot be read cannot be checked; entlint exits with code 2 so CI notices. "
+        "With --fix, a file that cannot be replaced safely is left untouched and reported the same way: "
+        "one you may not write, or one with several hard links (a rename would split them)."
+    ),
+    example="(a path that does not exist, a file without read permission, or with --fix a read-only file)",
+    use_instead="Fix the path or the permissions; fix a file with several hard links by hand.",
 )
 
 syntax_error = Rule(

@@ -103,7 +103,7 @@ def test_capability_requirements_for_app_groups(server: Server) -> None:
         ("find_entitlement", {"description": " "}, "non-empty"),
         ("find_entitlement", {"description": "nfc", "limit": 500}, "limit"),
         ("check_entitlements", {"content": "<plist"}, ""),
-        ("check_entitlements", {"content": "x" * (2 * 1024 * 1024)}, "larger than"),
+        ("check_entitlements", {"content": "x" * (4 * 1024 * 1024 + 1)}, "larger than 4 MiB"),
         ("check_entitlements", {"content": "<plist/>", "distribution": "store"}, "unknown distribution"),
         ("capability_requirements", {"capability": "Teleportation", "platform": "iOS"}, "no Xcode capability"),
     ],

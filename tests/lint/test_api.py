@@ -7,7 +7,6 @@ from pathlib import Path
 import entitlements_lint
 import pytest
 from entitlements_lint import lint_file, lint_text
-from entitlements_lint.config import ConfigError
 from entitlements_lint.engine import FileResult
 from entitlements_lint.findings import Finding, Fix
 from lint_helpers import plist
@@ -60,7 +59,7 @@ def test_platform_and_distribution_arguments(isolated_cwd: Path) -> None:
     assert "debug-entitlement-in-distribution" in [f.rule for f in lint_text(debug, distribution="app-store").findings]
     mac = lint_text(plist("<key>aps-environment</key>\n<string>development</string>"), platforms=["macos"])
     assert [(f.rule, f.suggestions[0].key) for f in mac.findings] == [("unavailable-on-platform", "com.apple.developer.aps-environment")]
-    with pytest.raises(ConfigError, match="unknown platform 'Symbian'"):
+    with pytest.raises(ValueError, match="unknown platform 'Symbian'"):
         lint_text(debug, platforms=["Symbian"])
 
 
