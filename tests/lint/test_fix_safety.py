@@ -250,7 +250,7 @@ def as_user(args: list[object], cwd: Path) -> subprocess.CompletedProcess[str]:
     if os.geteuid() == 0:
         setpriv = shutil.which("setpriv")
         if setpriv is None:
-            pytest.skip("needs setpriv to drop root's privileges (util-linux)")
+            pytest.skip("install setpriv (util-linux) to run this as an unprivileged user; the tests run as root")
         command = [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *command]
     env = dict(os.environ, NO_COLOR="1", PYTHONDONTWRITEBYTECODE="1")
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, timeout=120, check=False)
