@@ -112,3 +112,29 @@ def test_cli_template_file_passes(tmp_path: Path) -> None:
     run = cli(["--isolated", "--platform", "iOS", "--format", "json", "App.entitlements"], cwd=tmp_path)
     assert run.returncode == 0, run.stdout
     assert json.loads(run.stdout)["findings"] == []
+
+
+# -- value lists and Info.plist needs Apple defines elsewhere (issue 8) ------------------------
+DATA_PROTECTION = "com.apple.developer.default-data-protection"
+
+
+@pytest.mark.parametrize("value", ["NSFileProtectionComplete", "NSFileProtectionCompleteUntilFirstUserAuthentication"])
+def test_a_file_protection_class_is_a_data_protection_value(value: str) -> None:
+    data = plist(f"<key>{DATA_PROTECTION}</key>\n<string>{value}</string>")
+    assert ent005(data, ("iOS",)) == []
+
+
+def test_xcodes_label_is_not_a_data_protection_value_but_only_a_warning() -> None:
+    # The documented classes share the prefix; a newer class must not become an error.
+    data = plist(f"<key>{DATA_PROTECTION}</key>\n<string>Complete</string>")
+    assert ent005(data, ("iOS",)) == [
+        ("warning", f"`{DATA_PROTECTION}`: `Complete` must start with `NSFileProtection`")]
+
+
+def test_multicast_needs_the_local_network_purpose_string(tmp_path: Path) -> None:
+    (tmp_path / "App.entitlements").write_bytes(
+        plist("<key>com.apple.developer.networking.multicast</key>\n<true/>"))
+    (tmp_path / "Info.plist").write_bytes(plist("<key>CFBundleIdentifier</key>\n<string>com.example.app</string>"))
+    done = cli(["--platform", "iOS", "--format", "json", tmp_path / "App.entitlements"])
+    needs = [f["message"] for f in json.loads(done.stdout)["findings"] if f["code"] == "ENT201"]
+    assert needs == ["`com.apple.developer.networking.multicast` needs `NSLocalNetworkUsageDescription` in Info.plist"]
