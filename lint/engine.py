@@ -316,15 +316,53 @@ def lint_bytes(data: bytes, path: str, settings: Settings, db: Database, kind: s
     if target is None:
         target = infer_target(settings, kind, document, companion, db)
     ctx = Context(path, kind, document, db, target, companion, profile, signature_der, bundle_identifier)
-    findings = []
-    for rule in settings.rules_for(path):
-        if kind not in rule.applies_to:
-            continue
-        for finding in rule.run(ctx):
-            finding.severity = settings.severity_of(rule.code, rule.name, finding.severity)
-            findings.append(finding)
+    findings = _collect(ctx, [rule for rule in settings.rules_for(path) if kind in rule.applies_to], settings)
     findings.sort(key=Finding.sort_key)
     return FileResult(path, kind, findings, document=document)
+
+
+def _collect(ctx: Context, rules: list[Rule], settings: Settings) -> list[Finding]:
+    """Every rule's findings, in rule order, capped per value and per file.
+
+    Past :data:`~entitlements_lint.limits.MAX_FINDINGS_PER_VALUE` findings of one rule on
+    one key, or :data:`~entitlements_lint.limits.MAX_FINDINGS_PER_FILE` in the file, the
+    rest are only counted, and one finding of that rule (at the first one left out) says
+    how many more there were. Rules ask :meth:`Context.has_room` before costly work such
+    as suggestions, so a file of 100,000 unknown keys does not pay for 100,000 of them.
+    """
+    from entitlements_lint.limits import MAX_FINDINGS_PER_FILE, MAX_FINDINGS_PER_VALUE
+
+    kept: list[Finding] = []
+    per_value: dict[tuple[str, str | None], int] = {}
+    left_out: dict[tuple[str, str | None], list] = {}  # group -> [first left out, count, per value?]
+    for rule in rules:
+        for finding in rule.run(ctx):
+            group = (rule.code, finding.key)
+            seen = per_value[group] = per_value.get(group, 0) + 1
+            if seen > MAX_FINDINGS_PER_VALUE or len(kept) >= MAX_FINDINGS_PER_FILE:
+                by_value = seen > MAX_FINDINGS_PER_VALUE
+                summary_group = group if by_value else (rule.code, None)
+                record = left_out.get(summary_group)
+                if record is None:
+                    finding.severity = settings.severity_of(rule.code, rule.name, finding.severity)
+                    left_out[summary_group] = [finding, 1, by_value]
+                else:
+                    record[1] += 1
+                continue
+            finding.severity = settings.severity_of(rule.code, rule.name, finding.severity)
+            kept.append(finding)
+            ctx.reported = len(kept)
+    for (code, key), (first, count, by_value) in left_out.items():
+        where = f"on `{key}`" if by_value and key is not None else "in this file"
+        cap = f"at most {MAX_FINDINGS_PER_VALUE} per value" if by_value else f"at most {MAX_FINDINGS_PER_FILE:,} per file"
+        first.message = f"{count:,} more `{first.rule}` findings {where} are not shown ({cap})"
+        first.suggestions = []
+        first.fix = None
+        first.note = None
+        first.omitted = count
+        first.key = key
+        kept.append(first)
+    return kept
 
 
 def lint_path(path: str, settings: Settings, db: Database, kind: str | None = None,
