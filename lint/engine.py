@@ -63,7 +63,7 @@ def file_kind(path: str) -> str | None:
     return None
 
 
-def discover(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
+def discover(paths: Iterable[str], notes: list[str] | None = None) -> Iterator[tuple[str, str | None]]:
     """Files to lint, with an error message for paths that cannot be listed.
 
     Explicit files are linted whatever their name (as entitlements unless named like an
@@ -76,9 +76,14 @@ def discover(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
     given twice, a file given directly and reached through its folder, or two symbolic
     links to one file are linted once, under the name first met. (One ``stat`` per file:
     a third of the cost of ``os.path.realpath``.)
+
+    A walk stays inside the paths given: a symbolic link found in a folder that leads
+    outside all of them (``x.entitlements -> /etc/passwd``) is skipped, and ``notes`` gets
+    a line saying so. Paths named explicitly are read wherever they lead.
     """
+    paths = list(paths)
     seen: set[object] = set()
-    for path, error in _discover(paths):
+    for path, error in _discover(paths, notes if notes is not None else []):
         identity: object = path
         if error is None:
             try:
@@ -92,7 +97,8 @@ def discover(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
         yield path, error
 
 
-def _discover(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
+def _discover(paths: list[str], notes: list[str]) -> Iterator[tuple[str, str | None]]:
+    roots: list[str] | None = None  # real paths of the folders given, computed on the first link met
     for path in paths:
         if os.path.isdir(path) and not path.rstrip("/" + os.sep).endswith(EXPLICIT_INPUT_SUFFIXES):
             # a folder holding one Xcode project: its targets first (they know each file's
@@ -107,7 +113,18 @@ def _discover(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
                     d for d in dirs
                     if not d.startswith(".") and d not in SKIPPED_DIRS and not d.endswith(BUNDLE_SUFFIXES)
                 )
-                found.extend(os.path.normpath(os.path.join(root, f)) for f in files if file_kind(f))
+                for name in files:
+                    if not file_kind(name):
+                        continue
+                    file = os.path.normpath(os.path.join(root, name))
+                    if os.path.islink(file):
+                        if roots is None:
+                            roots = [os.path.realpath(p) for p in paths if os.path.isdir(p)]
+                        if not _inside(os.path.realpath(file), roots):
+                            notes.append(f"{file}: skipped, a symbolic link that leads outside "
+                                         f"the folders given (name the file to lint it)")
+                            continue
+                    found.append(file)
             yield from ((f, None) for f in sorted(found))
             for error in errors:
                 yield error.filename or path, f"cannot read directory: {error.strerror}"
@@ -115,6 +132,10 @@ def _discover(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
             yield path, None
         else:
             yield path, "no such file or directory"
+
+
+def _inside(real: str, roots: list[str]) -> bool:
+    return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
 def _listdir(path: str) -> list[str]:

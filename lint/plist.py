@@ -222,11 +222,26 @@ def load_dict(data: bytes, what: str) -> dict[str, Any]:
     try:
         value = plistlib.loads(data)
     except Exception as error:  # noqa: BLE001 - plistlib raises many types
-        raise InputError(f"{what}: not a valid property list ({error})") from None
+        raise InputError(f"{what}: not a valid property list ({reason(error)})") from None
     if not isinstance(value, dict):
         raise InputError(f"{what}: not a dictionary")
     check_size(value, what)
     return value
+
+
+def reason(error: BaseException) -> str:
+    """Why ``plistlib`` refused a file, without echoing the file's content.
+
+    Its parser errors name a position; other exceptions (``int()``, codecs) quote the
+    text they choked on, which may be anything the path pointed at, so only their type
+    is shown.
+    """
+    import plistlib
+
+    name = error.__class__.__name__
+    if isinstance(error, (expat.ExpatError, plistlib.InvalidFileException)):
+        return f"{name}: {error}"
+    return name
 
 
 def check_size(value: Any, what: str, budget: int | None = None) -> int:
@@ -263,7 +278,7 @@ def _parse_binary(data: bytes) -> PlistDocument:
     except RecursionError:
         raise InputError("binary property list is nested too deeply") from None
     except Exception as exc:  # plistlib raises many types on corrupt input
-        raise InputError(f"not a valid binary property list ({exc.__class__.__name__}: {exc})") from None
+        raise InputError(f"not a valid binary property list ({reason(exc)})") from None
     root, count = _node_from_value(value, "")
     return PlistDocument(data, root, "binary", [], count)
 
@@ -410,9 +425,9 @@ class _XMLReader:
             self.seen_plist = True
             return
         if self.root is not None and not self.stack:
-            raise InputError(f"more than one root value (<{tag}> after the root)")
+            raise InputError(f"more than one root value (<{_shown(tag)}> after the root)")
         if tag not in _SCALARS and tag not in _EMPTY and tag not in _CONTAINERS:
-            raise InputError(f"unknown element <{tag}>")
+            raise InputError(f"unknown element <{_shown(tag)}>")
         parent = self.stack[-1] if self.stack else None
         if parent is not None and parent.kind not in _CONTAINERS:
             raise InputError(f"<{tag}> inside <{parent.kind}>: only <dict> and <array> contain elements")
@@ -477,6 +492,7 @@ class _XMLReader:
             self.pending_keys[-1] = None
 
     def _scalar(self, tag: str, text: str) -> Any:
+        """The value of a scalar element; an invalid one names its key, never its text."""
         if tag in ("string", "key"):
             return text
         try:
@@ -489,7 +505,14 @@ class _XMLReader:
                 return binascii.a2b_base64(text.encode("ascii"))
             return _date(text)
         except (ValueError, binascii.Error, UnicodeEncodeError):
-            raise InputError(f"invalid <{tag}> value {text.strip()[:40]!r}") from None
+            key = self.pending_keys[-1] if self.stack and self.stack[-1].kind == "dict" else None
+            where = f" for `{key.value}`" if key is not None else ""
+            raise InputError(f"invalid <{tag}> value{where}") from None
+
+
+def _shown(tag: str) -> str:
+    """An element name as messages show it: markup, but cut short (it is file content)."""
+    return tag if len(tag) <= 40 else tag[:40] + "…"
 
 
 def _locate(data: bytes, offset: int) -> tuple[int, int]:
