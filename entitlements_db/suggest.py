@@ -22,8 +22,6 @@ from __future__ import annotations
 import math
 import re
 
-from entitlements_db.features import MAX_QUERY as _MAX_QUERY
-
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; annotations are strings
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -33,9 +31,10 @@ if TYPE_CHECKING:
 NAMESPACE_WORDS = frozenset({"com", "apple", "developer", "security"})
 _HUMPS = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b)|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _THRESHOLD = 0.5
-#: Keys past this get no suggestions: one value for the whole package (entitlements_lint.limits
-#: repeats it as MAX_SUGGESTION_INPUT for users, and a test keeps them equal).
-MAX_QUERY = _MAX_QUERY
+#: Keys past this get no suggestions. The same value as entitlements_db.features.MAX_QUERY and
+#: entitlements_lint.limits.MAX_SUGGESTION_INPUT (not imported: the feature index costs 5 ms to
+#: import and the linter imports this module at start-up); tests/lint/test_bounded.py keeps them equal.
+MAX_QUERY = 128
 
 
 class Suggestion:
