@@ -108,16 +108,12 @@ def _discover(paths: list[str], notes: list[str]) -> Iterator[tuple[str, str | N
                 yield os.path.normpath(os.path.join(path, projects[0])), None
             errors: list[OSError] = []
             found: list[str] = []
-            for root, dirs, files in os.walk(path, onerror=errors.append):
-                dirs[:] = sorted(
-                    d for d in dirs
-                    if not d.startswith(".") and d not in SKIPPED_DIRS and not d.endswith(BUNDLE_SUFFIXES)
-                )
-                for name in files:
+            for root, files in _walk(path, errors):
+                for name, is_link in files:
                     if not file_kind(name):
                         continue
                     file = os.path.normpath(os.path.join(root, name))
-                    if os.path.islink(file):
+                    if is_link:
                         if roots is None:
                             roots = [os.path.realpath(p) for p in paths if os.path.isdir(p)]
                         if not _inside(os.path.realpath(file), roots):
@@ -132,6 +128,36 @@ def _discover(paths: list[str], notes: list[str]) -> Iterator[tuple[str, str | N
             yield path, None
         else:
             yield path, "no such file or directory"
+
+
+def _walk(top: str, errors: list[OSError]) -> Iterator[tuple[str, list[tuple[str, bool]]]]:
+    """Like ``os.walk`` (top-down, sorted folders, links to folders not followed), but each
+    file comes with whether it is a symbolic link, which ``scandir`` knows for free."""
+    stack = [top]
+    while stack:
+        root = stack.pop()
+        try:
+            with os.scandir(root) as entries:
+                listed = list(entries)
+        except OSError as error:
+            errors.append(error)
+            continue
+        folders: list[str] = []
+        files: list[tuple[str, bool]] = []
+        for entry in listed:
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir()
+            except OSError:  # a link loop: a file whose read will say so
+                is_link, is_dir = True, False
+            if is_dir and not is_link:
+                name = entry.name
+                if not name.startswith(".") and name not in SKIPPED_DIRS and not name.endswith(BUNDLE_SUFFIXES):
+                    folders.append(name)
+            elif not is_dir:  # a link to a folder is not followed, as in os.walk
+                files.append((entry.name, is_link))
+        yield root, files
+        stack.extend(os.path.join(root, name) for name in sorted(folders, reverse=True))
 
 
 def _inside(real: str, roots: list[str]) -> bool:
