@@ -32,8 +32,10 @@ binary plist's shared objects. A binary plist can reference one array from many 
 (a "billion laughs" of 459 bytes stands for 2^40 values); counting references while the
 tree is built refuses such a graph after at most this many steps, in linear time."""
 
-MAX_DEPTH = 512
-"""Nesting of dictionaries and arrays. Real files nest three or four levels."""
+MAX_DEPTH = 128
+"""Nesting of dictionaries and arrays. Real files nest three or four levels; the rules that
+compare values with a profile walk them recursively, and 128 levels keep them far from
+Python's recursion limit (at 512, a value nested 510 deep ended in a RecursionError)."""
 
 MAX_EXPANDED_SETTING = 64 * 1024
 """Characters of one build setting of a ``.pbxproj`` once its ``$(VAR)`` references are

@@ -73,12 +73,30 @@ class Node:
         return None
 
     def to_python(self) -> Any:
-        """The plain Python value, exactly as ``plistlib`` returns it."""
-        if self.kind == "dict":
-            return {e.key: e.value.to_python() for e in self.value}
-        if self.kind == "array":
-            return [n.to_python() for n in self.value]
-        return self.value
+        """The plain Python value, exactly as ``plistlib`` returns it (iteratively: a
+        document may nest :data:`MAX_DEPTH` levels, past Python's recursion limit)."""
+        root = _empty(self)
+        if root is None:
+            return self.value
+        stack: list[tuple[Node, Any]] = [(self, root)]
+        while stack:
+            node, out = stack.pop()
+            pairs = ((e.key, e.value) for e in node.value) if node.kind == "dict" else enumerate(node.value)
+            for key, child in pairs:
+                value = _empty(child)
+                if value is None:
+                    value = child.value
+                else:
+                    stack.append((child, value))
+                if node.kind == "dict":
+                    out[key] = value
+                else:
+                    out.append(value)
+        return root
+
+
+def _empty(node: Node) -> dict[str, Any] | list[Any] | None:
+    return {} if node.kind == "dict" else [] if node.kind == "array" else None
 
 
 class Entry:
