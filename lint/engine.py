@@ -384,8 +384,8 @@ def _collect(ctx: Context, rules: list[Rule], settings: Settings) -> list[Findin
     left_out: dict[tuple[str, str | None], list] = {}  # group -> [first left out, count, per value?]
     for rule in rules:
         for finding in rule.run(ctx):
-            group = (rule.code, finding.key)
-            seen = per_value[group] = per_value.get(group, 0) + 1
+            group = (rule.code, finding.key)  # findings without a key count for the file only
+            seen = per_value[group] = per_value.get(group, 0) + 1 if finding.key is not None else 0
             if seen > MAX_FINDINGS_PER_VALUE or len(kept) >= MAX_FINDINGS_PER_FILE:
                 by_value = seen > MAX_FINDINGS_PER_VALUE
                 summary_group = group if by_value else (rule.code, None)
@@ -400,7 +400,7 @@ def _collect(ctx: Context, rules: list[Rule], settings: Settings) -> list[Findin
             kept.append(finding)
             ctx.reported = len(kept)
     for (code, key), (first, count, by_value) in left_out.items():
-        where = f"on `{key}`" if by_value and key is not None else "in this file"
+        where = f"on `{key}`" if by_value else "in this file"
         cap = f"at most {MAX_FINDINGS_PER_VALUE} per value" if by_value else f"at most {MAX_FINDINGS_PER_FILE:,} per file"
         first.message = f"{count:,} more `{first.rule}` findings {where} are not shown ({cap})"
         first.suggestions = []

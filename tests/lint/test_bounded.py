@@ -204,6 +204,12 @@ def test_findings_per_value_are_capped_with_one_summary() -> None:
     assert summary.line == 5 + limits.MAX_FINDINGS_PER_VALUE + 1  # at the first one left out
 
 
+def test_findings_without_a_key_count_for_the_file_only() -> None:
+    comments = 3 * limits.MAX_FINDINGS_PER_VALUE  # ENT104 findings name no key
+    result = lint_text(hostile.xml(b"<!-- x -->\n" * comments), path="Comments.entitlements")
+    assert [f.code for f in result.findings] == ["ENT104"] * comments
+
+
 def test_findings_per_file_are_capped_and_left_out_ones_skip_suggestions(monkeypatch: pytest.MonkeyPatch,
                                                                           tmp_path: Path) -> None:
     db = entitlements_db.load()
