@@ -63,6 +63,12 @@ MAX_FINDINGS_PER_FILE = 1000
 """Findings of one file. Past this, one finding per rule says how many more of that rule
 there were."""
 
+MAX_KEY_PATH = 200
+"""Characters of the key path that locates a binary plist's value in messages
+(``/com.apple.security.application-groups[3]``), cut with an ellipsis past this. A path
+repeats every key above the value: uncapped, a shared 100 KB key nested 128 deep would
+cost megabytes per value."""
+
 MAX_SUGGESTION_INPUT = 128
 """Characters of a key or a search query that still gets suggestions: nobody types a
 129-character key by hand, and typo matching must stay bounded. The same value as

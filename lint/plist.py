@@ -276,12 +276,14 @@ def check_size(value: Any, what: str, budget: int | None = None) -> int:
         item, depth = stack.pop()
         if isinstance(item, dict):
             children = list(item.values())
+            more = 2 * len(children)  # keys count, as in the reader
         elif isinstance(item, list):
             children = item
+            more = len(children)
         else:
             continue
         try:
-            count = _reserve(count, len(children), budget, depth)
+            count = _reserve(count, more, budget, depth)
         except InputError as error:
             raise InputError(f"{what}: {error.message}") from None
         stack.extend((child, depth + 1) for child in children)
@@ -323,7 +325,7 @@ def _node_from_value(value: Any, path: str, budget: int | None = None) -> tuple[
             node = Node("dict", path=path)
             count = _reserve(count, 2 * len(value), budget, depth)  # a key node and a value node each
             for key, item in value.items():
-                child_path = f"{path}/{key}"
+                child_path = _child_path(path, "/" + key)
                 entry = Entry(key, Node("key", path=child_path), node)  # value set when popped
                 node.value.append(entry)
                 stack.append((item, child_path, depth + 1, entry, -1))
@@ -332,7 +334,7 @@ def _node_from_value(value: Any, path: str, budget: int | None = None) -> tuple[
             count = _reserve(count, len(value), budget, depth)
             node.value = [node] * len(value)  # each slot set when popped
             for i in range(len(value) - 1, -1, -1):
-                stack.append((value[i], f"{path}[{i}]", depth + 1, node.value, i))
+                stack.append((value[i], _child_path(path, f"[{i}]"), depth + 1, node.value, i))
         else:
             kind = _BINARY_KINDS.get(type(value))
             if value is False:
@@ -349,6 +351,16 @@ def _node_from_value(value: Any, path: str, budget: int | None = None) -> tuple[
         else:
             into[index] = node
     return holder.value, count
+
+
+MAX_PATH = limits.MAX_KEY_PATH
+
+
+def _child_path(path: str, part: str) -> str:
+    if len(path) > MAX_PATH:
+        return path  # already cut, and shared: no copy per node
+    child = path + part
+    return child if len(child) <= MAX_PATH else child[:MAX_PATH] + "…"
 
 
 def _reserve(count: int, more: int, budget: int, depth: int) -> int:

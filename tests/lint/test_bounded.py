@@ -98,6 +98,20 @@ def test_a_shared_but_small_graph_is_read_whole() -> None:
     assert document.nodes == 1 + 1 + (3 * 2 ** 5 - 1)  # the root, its key, and the expanded tree
 
 
+def test_key_paths_of_deep_shared_long_keys_stay_short() -> None:
+    key = "k" * 100_000  # stored once in the binary plist, referenced at every level
+    value: object = True
+    for _ in range(limits.MAX_DEPTH - 2):
+        value = {key: value}
+    document = plist.parse(plistlib.dumps(value, fmt=plistlib.FMT_BINARY))
+    node, longest = document.root, 0
+    while node.kind == "dict":
+        (entry,) = node.entries
+        longest = max(longest, len(entry.key_node.path), len(entry.value.path))
+        node = entry.value
+    assert longest == plist.MAX_PATH + 1  # cut, with an ellipsis
+
+
 @st.composite
 def shared_graphs(draw: st.DrawFn) -> object:
     """A random DAG of arrays and dicts: each level's containers refer to earlier ones."""
