@@ -50,6 +50,10 @@ MAX_ARCHIVE_MEMBER_BYTES = 1024 * 1024 * 1024
 """Bytes read from one member of an ``.ipa`` (an executable), streamed into one buffer of
 the declared size and refused as soon as the stream passes it."""
 
+MAX_ARCHIVE_TOTAL_BYTES = 4 * 1024 * 1024 * 1024
+"""Bytes decompressed from one ``.ipa`` in all (each member's buffer is freed once its
+signature is read, so this bounds time, not memory)."""
+
 MAX_ARCHIVE_PLIST_BYTES = 8 * 1024 * 1024
 """Bytes read from an Info.plist or an embedded profile inside a bundle or an archive."""
 

@@ -33,7 +33,7 @@ from entitlements_lint.plist import load_dict
 MAX_EXECUTABLE_SIZE = limits.MAX_ARCHIVE_MEMBER_BYTES
 MAX_PLIST_SIZE = limits.MAX_ARCHIVE_PLIST_BYTES
 _CHUNK = 1024 * 1024
-MAX_ZIP_TOTAL_READ = 4 * 1024 * 1024 * 1024
+MAX_ZIP_TOTAL_READ = limits.MAX_ARCHIVE_TOTAL_BYTES
 MAX_ZIP_RATIO = 200
 """Executables deflate about 3:1; a member past 200:1 and past 1 MiB is treated as a bomb."""
 RATIO_FLOOR = 1024 * 1024
