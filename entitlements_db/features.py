@@ -295,6 +295,9 @@ class FeatureIndex:
                 for variant in _deletions(word):
                     self.by_deletion.setdefault(variant, set()).add(word)
         self.sorted_vocab = sorted(self.by_word)
+        #: Counted work since the index was built: typo lookups plus candidates scored. Tests
+        #: assert it stays bounded whatever the input's length (speed is never timed in tests).
+        self.work = 0
 
     # -- words -----------------------------------------------------------------------
     def normalise(self, text: str, index_side: bool = False) -> tuple[str, ...]:
@@ -378,6 +381,7 @@ class FeatureIndex:
                         deletions.setdefault(variant, set()).add(candidate)
             self._vocab_deletions = deletions
         found: set[str] = set(deletions.get(word, ()))
+        self.work += len(word) + 1
         for variant in _deletions(word):
             found |= deletions.get(variant, set())
         # A plain word with a typo is matched later, at typo strength; only compounds are corrected here.
@@ -393,6 +397,7 @@ class FeatureIndex:
             return {word: 1.0}
         found: dict[str, float] = {}
         if 4 <= len(word) <= MAX_TYPO_WORD:
+            self.work += len(word) + 1
             for candidate in self.by_deletion.get(word, ()):
                 found[candidate] = 0.8
             for deleted in _deletions(word):
@@ -437,6 +442,7 @@ class FeatureIndex:
             for word in matched:
                 candidates |= self.by_word.get(word, set())
         total = sum(weights.values())
+        self.work += len(candidates)
         query_family = family(text) if key_query and "." in text else ""
         query_space = namespace(text) if key_query else None
         results: list[Match] = []

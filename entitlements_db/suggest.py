@@ -31,7 +31,10 @@ if TYPE_CHECKING:
 NAMESPACE_WORDS = frozenset({"com", "apple", "developer", "security"})
 _HUMPS = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b)|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _THRESHOLD = 0.5
-MAX_QUERY = 128  # keys past this get no suggestions (entitlements_db.features.MAX_QUERY)
+#: Keys past this get no suggestions. The same value as entitlements_db.features.MAX_QUERY and
+#: entitlements_lint.limits.MAX_SUGGESTION_INPUT (not imported: the feature index costs 5 ms to
+#: import and the linter imports this module at start-up); tests/lint/test_bounded.py keeps them equal.
+MAX_QUERY = 128
 
 
 class Suggestion:

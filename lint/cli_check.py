@@ -141,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         results = []
         total_fixed = 0
         diffs = []
-        items = [("-", None)] if args.paths == ["-"] else list(engine.discover(args.paths))
+        items = [("-", None)] if args.paths == ["-"] else list(engine.discover(args.paths, notes))
         for path, error in items:
             if error is not None:
                 results.append(engine.input_error(path, error))

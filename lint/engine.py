@@ -63,7 +63,7 @@ def file_kind(path: str) -> str | None:
     return None
 
 
-def discover(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
+def discover(paths: Iterable[str], notes: list[str] | None = None) -> Iterator[tuple[str, str | None]]:
     """Files to lint, with an error message for paths that cannot be listed.
 
     Explicit files are linted whatever their name (as entitlements unless named like an
@@ -76,9 +76,14 @@ def discover(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
     given twice, a file given directly and reached through its folder, or two symbolic
     links to one file are linted once, under the name first met. (One ``stat`` per file:
     a third of the cost of ``os.path.realpath``.)
+
+    A walk stays inside the paths given: a symbolic link found in a folder that leads
+    outside all of them (``x.entitlements -> /etc/passwd``) is skipped, and ``notes`` gets
+    a line saying so. Paths named explicitly are read wherever they lead.
     """
+    paths = list(paths)
     seen: set[object] = set()
-    for path, error in _discover(paths):
+    for path, error in _discover(paths, notes if notes is not None else []):
         identity: object = path
         if error is None:
             try:
@@ -92,7 +97,8 @@ def discover(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
         yield path, error
 
 
-def _discover(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
+def _discover(paths: list[str], notes: list[str]) -> Iterator[tuple[str, str | None]]:
+    roots: list[str] | None = None  # real paths of the folders given, computed on the first link met
     for path in paths:
         if os.path.isdir(path) and not path.rstrip("/" + os.sep).endswith(EXPLICIT_INPUT_SUFFIXES):
             # a folder holding one Xcode project: its targets first (they know each file's
@@ -102,12 +108,19 @@ def _discover(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
                 yield os.path.normpath(os.path.join(path, projects[0])), None
             errors: list[OSError] = []
             found: list[str] = []
-            for root, dirs, files in os.walk(path, onerror=errors.append):
-                dirs[:] = sorted(
-                    d for d in dirs
-                    if not d.startswith(".") and d not in SKIPPED_DIRS and not d.endswith(BUNDLE_SUFFIXES)
-                )
-                found.extend(os.path.normpath(os.path.join(root, f)) for f in files if file_kind(f))
+            for root, files in _walk(path, errors):
+                for name, is_link in files:
+                    if not file_kind(name):
+                        continue
+                    file = os.path.normpath(os.path.join(root, name))
+                    if is_link:
+                        if roots is None:
+                            roots = [os.path.realpath(p) for p in paths if os.path.isdir(p)]
+                        if not _inside(os.path.realpath(file), roots):
+                            notes.append(f"{file}: skipped, a symbolic link that leads outside "
+                                         f"the folders given (name the file to lint it)")
+                            continue
+                    found.append(file)
             yield from ((f, None) for f in sorted(found))
             for error in errors:
                 yield error.filename or path, f"cannot read directory: {error.strerror}"
@@ -115,6 +128,40 @@ def _discover(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
             yield path, None
         else:
             yield path, "no such file or directory"
+
+
+def _walk(top: str, errors: list[OSError]) -> Iterator[tuple[str, list[tuple[str, bool]]]]:
+    """Like ``os.walk`` (top-down, sorted folders, links to folders not followed), but each
+    file comes with whether it is a symbolic link, which ``scandir`` knows for free."""
+    stack = [top]
+    while stack:
+        root = stack.pop()
+        try:
+            with os.scandir(root) as entries:
+                listed = list(entries)
+        except OSError as error:
+            errors.append(error)
+            continue
+        folders: list[str] = []
+        files: list[tuple[str, bool]] = []
+        for entry in listed:
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir()
+            except OSError:  # a link loop: a file whose read will say so
+                is_link, is_dir = True, False
+            if is_dir and not is_link:
+                name = entry.name
+                if not name.startswith(".") and name not in SKIPPED_DIRS and not name.endswith(BUNDLE_SUFFIXES):
+                    folders.append(name)
+            elif not is_dir:  # a link to a folder is not followed, as in os.walk
+                files.append((entry.name, is_link))
+        yield root, files
+        stack.extend(os.path.join(root, name) for name in sorted(folders, reverse=True))
+
+
+def _inside(real: str, roots: list[str]) -> bool:
+    return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
 def _listdir(path: str) -> list[str]:
@@ -316,15 +363,53 @@ def lint_bytes(data: bytes, path: str, settings: Settings, db: Database, kind: s
     if target is None:
         target = infer_target(settings, kind, document, companion, db)
     ctx = Context(path, kind, document, db, target, companion, profile, signature_der, bundle_identifier)
-    findings = []
-    for rule in settings.rules_for(path):
-        if kind not in rule.applies_to:
-            continue
-        for finding in rule.run(ctx):
-            finding.severity = settings.severity_of(rule.code, rule.name, finding.severity)
-            findings.append(finding)
+    findings = _collect(ctx, [rule for rule in settings.rules_for(path) if kind in rule.applies_to], settings)
     findings.sort(key=Finding.sort_key)
     return FileResult(path, kind, findings, document=document)
+
+
+def _collect(ctx: Context, rules: list[Rule], settings: Settings) -> list[Finding]:
+    """Every rule's findings, in rule order, capped per value and per file.
+
+    Past :data:`~entitlements_lint.limits.MAX_FINDINGS_PER_VALUE` findings of one rule on
+    one key, or :data:`~entitlements_lint.limits.MAX_FINDINGS_PER_FILE` in the file, the
+    rest are only counted, and one finding of that rule (at the first one left out) says
+    how many more there were. Rules ask :meth:`Context.has_room` before costly work such
+    as suggestions, so a file of 100,000 unknown keys does not pay for 100,000 of them.
+    """
+    from entitlements_lint.limits import MAX_FINDINGS_PER_FILE, MAX_FINDINGS_PER_VALUE
+
+    kept: list[Finding] = []
+    per_value: dict[tuple[str, str | None], int] = {}
+    left_out: dict[tuple[str, str | None], list] = {}  # group -> [first left out, count, per value?]
+    for rule in rules:
+        for finding in rule.run(ctx):
+            group = (rule.code, finding.key)  # findings without a key count for the file only
+            seen = per_value[group] = per_value.get(group, 0) + 1 if finding.key is not None else 0
+            if seen > MAX_FINDINGS_PER_VALUE or len(kept) >= MAX_FINDINGS_PER_FILE:
+                by_value = seen > MAX_FINDINGS_PER_VALUE
+                summary_group = group if by_value else (rule.code, None)
+                record = left_out.get(summary_group)
+                if record is None:
+                    finding.severity = settings.severity_of(rule.code, rule.name, finding.severity)
+                    left_out[summary_group] = [finding, 1, by_value]
+                else:
+                    record[1] += 1
+                continue
+            finding.severity = settings.severity_of(rule.code, rule.name, finding.severity)
+            kept.append(finding)
+            ctx.reported = len(kept)
+    for (code, key), (first, count, by_value) in left_out.items():
+        where = f"on `{key}`" if by_value else "in this file"
+        cap = f"at most {MAX_FINDINGS_PER_VALUE} per value" if by_value else f"at most {MAX_FINDINGS_PER_FILE:,} per file"
+        first.message = f"{count:,} more `{first.rule}` findings {where} are not shown ({cap})"
+        first.suggestions = []
+        first.fix = None
+        first.note = None
+        first.omitted = count
+        first.key = key
+        kept.append(first)
+    return kept
 
 
 def lint_path(path: str, settings: Settings, db: Database, kind: str | None = None,

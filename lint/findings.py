@@ -68,6 +68,7 @@ class Finding:
         "start",
         "end",
         "note",
+        "omitted",
     )
 
     def __init__(
@@ -103,6 +104,8 @@ class Finding:
         self.start = start
         self.end = end
         self.note = note
+        #: For a summary finding that stands for findings left out (lint.limits): how many.
+        self.omitted = 0
 
     @property
     def url(self) -> str:

@@ -15,6 +15,7 @@ import bisect
 import re
 from xml.parsers import expat
 
+from entitlements_lint import limits
 from entitlements_lint.errors import InputError
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; annotations are strings
@@ -22,8 +23,9 @@ if TYPE_CHECKING:
     from typing import Any
     import datetime
 
-MAX_BYTES = 64 * 1024 * 1024
-MAX_DEPTH = 512
+MAX_BYTES = limits.MAX_DOCUMENT_BYTES
+MAX_DEPTH = limits.MAX_DEPTH
+MAX_NODES = limits.MAX_NODES
 
 _SCALARS = frozenset({"string", "integer", "real", "date", "data", "key"})
 _EMPTY = frozenset({"true", "false"})
@@ -71,12 +73,30 @@ class Node:
         return None
 
     def to_python(self) -> Any:
-        """The plain Python value, exactly as ``plistlib`` returns it."""
-        if self.kind == "dict":
-            return {e.key: e.value.to_python() for e in self.value}
-        if self.kind == "array":
-            return [n.to_python() for n in self.value]
-        return self.value
+        """The plain Python value, exactly as ``plistlib`` returns it (iteratively: a
+        document may nest :data:`MAX_DEPTH` levels, past Python's recursion limit)."""
+        root = _empty(self)
+        if root is None:
+            return self.value
+        stack: list[tuple[Node, Any]] = [(self, root)]
+        while stack:
+            node, out = stack.pop()
+            pairs = ((e.key, e.value) for e in node.value) if node.kind == "dict" else enumerate(node.value)
+            for key, child in pairs:
+                value = _empty(child)
+                if value is None:
+                    value = child.value
+                else:
+                    stack.append((child, value))
+                if node.kind == "dict":
+                    out[key] = value
+                else:
+                    out.append(value)
+        return root
+
+
+def _empty(node: Node) -> dict[str, Any] | list[Any] | None:
+    return {} if node.kind == "dict" else [] if node.kind == "array" else None
 
 
 class Entry:
@@ -99,33 +119,86 @@ class Entry:
 
 
 class PlistDocument:
-    """A parsed property list: its root, comments, and a map from offsets to lines."""
+    """A parsed property list: its root, comments, and a map from offsets to lines.
 
-    def __init__(self, data: bytes, root: Node, fmt: str, comments: list[tuple[int, int]]):
+    ``nodes`` is how many values were built (keys included): the work the reader did.
+    """
+
+    def __init__(self, data: bytes, root: Node, fmt: str, comments: list[tuple[int, int]],
+                 nodes: int = 0) -> None:
         self.data = data
         self.root = root
         self.format = fmt
         self.comments = comments
-        self._line_starts: list[int] | None = None
+        self.nodes = nodes
+        self._lines: _Lines | None = None
 
     @property
     def has_positions(self) -> bool:
         return self.format == "xml"
 
     def position(self, offset: int) -> tuple[int, int]:
-        """1-based line and column (in characters) of a byte offset."""
-        if self._line_starts is None:
+        """1-based line and column (in characters) of a byte offset, in O(log n)."""
+        if self._lines is None:
+            self._lines = _Lines(self.data)
+        return self._lines.position(offset)
+
+
+_NOT_CONTINUATION = bytes(range(0x80)) + bytes(range(0xC0, 0x100))
+_LINE_BREAK = re.compile(rb"\r\n?|\n")
+
+
+class _Lines:
+    """Line starts and decoded column offsets of a document, computed once.
+
+    Lines end at LF, CR LF or a lone CR, as XML reads them. A column counts characters,
+    so it needs the UTF-8 text from the line start; decoding from there for every finding
+    is quadratic on a long line, so the character count at every :data:`BLOCK` bytes is
+    remembered and a column costs a binary search plus at most one block.
+    """
+
+    BLOCK = 4096
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        if b"\r" in data:
+            self.starts = [0, *(m.end() for m in _LINE_BREAK.finditer(data))]
+        else:
             starts = [0]
-            find = self.data.find
+            find = data.find
             index = find(b"\n")
             while index != -1:
                 starts.append(index + 1)
                 index = find(b"\n", index + 1)
-            self._line_starts = starts
-        line = bisect.bisect_right(self._line_starts, offset) - 1
-        line_start = self._line_starts[line]
-        column = len(self.data[line_start:offset].decode("utf-8", "replace"))
-        return line + 1, column + 1
+            self.starts = starts
+        self.ascii = data.isascii()
+        self._blocks: list[int] | None = None
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset) - 1
+        line_start = self.starts[line]
+        if self.ascii:
+            return line + 1, offset - line_start + 1
+        if offset - line_start <= self.BLOCK:
+            return line + 1, _characters(self.data[line_start:offset]) + 1
+        return line + 1, self._before(offset) - self._before(line_start) + 1
+
+    def _before(self, offset: int) -> int:
+        """Characters in ``data[:offset]``."""
+        blocks = self._blocks
+        if blocks is None:
+            data, size = self.data, self.BLOCK
+            blocks = [0]
+            for start in range(0, len(data), size):
+                blocks.append(blocks[-1] + _characters(data[start:start + size]))
+            self._blocks = blocks
+        block = offset // self.BLOCK
+        return blocks[block] + _characters(self.data[block * self.BLOCK:offset])
+
+
+def _characters(chunk: bytes) -> int:
+    """Characters in UTF-8 bytes: every byte that does not continue a sequence starts one."""
+    return len(chunk) - len(chunk.translate(None, _NOT_CONTINUATION))
 
 
 def parse(data: bytes) -> PlistDocument:
@@ -136,9 +209,25 @@ def parse(data: bytes) -> PlistDocument:
         raise InputError("file is empty")
     if data.startswith(b"bplist"):
         return _parse_binary(data)
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError("UTF-16 property lists are not supported: save the file as UTF-8")
+    wide = _wide_encoding(data)
+    if wide:
+        raise InputError(f"{wide} property lists are not supported: save the file as UTF-8")
     return _XMLReader(data).read()
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """UTF-16 or UTF-32, with or without a byte order mark, judged by the first bytes.
+
+    Expat would read them, but every offset, column and fix assumes UTF-8 bytes. An XML
+    document starts with ``<`` (after an optional BOM), so a NUL among the first four
+    bytes can only mean a wide encoding (XML 1.0, appendix F).
+    """
+    head = data[:4]
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) or head in (b"<\x00\x00\x00", b"\x00\x00\x00<"):
+        return "UTF-32"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        return "UTF-16"
+    return None
 
 
 def load_dict(data: bytes, what: str) -> dict[str, Any]:
@@ -151,10 +240,54 @@ def load_dict(data: bytes, what: str) -> dict[str, Any]:
     try:
         value = plistlib.loads(data)
     except Exception as error:  # noqa: BLE001 - plistlib raises many types
-        raise InputError(f"{what}: not a valid property list ({error})") from None
+        raise InputError(f"{what}: not a valid property list ({reason(error)})") from None
     if not isinstance(value, dict):
         raise InputError(f"{what}: not a dictionary")
+    check_size(value, what)
     return value
+
+
+def reason(error: BaseException) -> str:
+    """Why ``plistlib`` refused a file, without echoing the file's content.
+
+    Its parser errors name a position; other exceptions (``int()``, codecs) quote the
+    text they choked on, which may be anything the path pointed at, so only their type
+    is shown.
+    """
+    import plistlib
+
+    name = error.__class__.__name__
+    if isinstance(error, (expat.ExpatError, plistlib.InvalidFileException)):
+        return f"{name}: {error}"
+    return name
+
+
+def check_size(value: Any, what: str, budget: int | None = None) -> int:
+    """How many values ``value`` holds, counting each reference of a shared object.
+
+    ``plistlib`` shares the objects a binary plist references many times, so a small file
+    can stand for 2^40 values; whoever walks it (comparing, printing) would expand them
+    all. Counting stops at ``budget`` (:data:`MAX_NODES`), so the check is linear.
+    """
+    budget = MAX_NODES if budget is None else budget
+    count = 1
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = list(item.values())
+            more = 2 * len(children)  # keys count, as in the reader
+        elif isinstance(item, list):
+            children = item
+            more = len(children)
+        else:
+            continue
+        try:
+            count = _reserve(count, more, budget, depth)
+        except InputError as error:
+            raise InputError(f"{what}: {error.message}") from None
+        stack.extend((child, depth + 1) for child in children)
+    return count
 
 
 def _parse_binary(data: bytes) -> PlistDocument:
@@ -165,37 +298,80 @@ def _parse_binary(data: bytes) -> PlistDocument:
     except RecursionError:
         raise InputError("binary property list is nested too deeply") from None
     except Exception as exc:  # plistlib raises many types on corrupt input
-        raise InputError(f"not a valid binary property list ({exc.__class__.__name__}: {exc})") from None
-    try:
-        root = _node_from_value(value, "")
-    except RecursionError:
-        raise InputError("binary property list is nested too deeply") from None
-    return PlistDocument(data, root, "binary", [])
+        raise InputError(f"not a valid binary property list ({reason(exc)})") from None
+    root, count = _node_from_value(value, "")
+    return PlistDocument(data, root, "binary", [], count)
 
 
-def _node_from_value(value: Any, path: str) -> Node:
+def _node_from_value(value: Any, path: str, budget: int | None = None) -> tuple[Node, int]:
+    """The node tree of a value ``plistlib`` returned, and how many nodes it took.
+
+    A binary plist may reference one object from many places; ``plistlib`` shares it,
+    but the tree gives each reference its own node (with its own path). Every node is
+    counted as it is built, so a shared-reference graph that stands for more than
+    ``budget`` values is refused after that many steps (linear time), not expanded.
+    Iterative, so nesting is limited by :data:`MAX_DEPTH`, not by Python's stack.
+    """
     import datetime
-    if isinstance(value, dict):
-        node = Node("dict", path=path)
-        for key, item in value.items():
-            child_path = f"{path}/{key}"
-            node.value.append(Entry(key, Node("key", path=child_path), _node_from_value(item, child_path)))
-        return node
-    if isinstance(value, list):
-        node = Node("array", path=path)
-        node.value = [_node_from_value(item, f"{path}[{i}]") for i, item in enumerate(value)]
-        return node
-    kind = {bool: "true", int: "integer", float: "real", str: "string", bytes: "data"}.get(type(value))
-    if value is False:
-        kind = "false"
-    if isinstance(value, datetime.datetime):
-        kind = "date"
-    if kind is None:  # UID and other rarities of NSKeyedArchiver files
-        kind = "string"
-        value = str(value)
-    node = Node(kind, path=path)
-    node.value = value
-    return node
+
+    budget = MAX_NODES if budget is None else budget
+    holder = Entry("", Node("key"), Node("string"))  # its value becomes the root
+    count = 1  # nodes built or promised to the stack: never more than the budget
+    # (value, path, depth, where the node goes: an Entry (index -1), or a list and an index)
+    stack: list[tuple[Any, str, int, Any, int]] = [(value, path, 0, holder, -1)]
+    while stack:
+        value, path, depth, into, index = stack.pop()
+        if isinstance(value, dict):
+            node = Node("dict", path=path)
+            count = _reserve(count, 2 * len(value), budget, depth)  # a key node and a value node each
+            for key, item in value.items():
+                child_path = _child_path(path, "/" + key)
+                entry = Entry(key, Node("key", path=child_path), node)  # value set when popped
+                node.value.append(entry)
+                stack.append((item, child_path, depth + 1, entry, -1))
+        elif isinstance(value, list):
+            node = Node("array", path=path)
+            count = _reserve(count, len(value), budget, depth)
+            node.value = [node] * len(value)  # each slot set when popped
+            for i in range(len(value) - 1, -1, -1):
+                stack.append((value[i], _child_path(path, f"[{i}]"), depth + 1, node.value, i))
+        else:
+            kind = _BINARY_KINDS.get(type(value))
+            if value is False:
+                kind = "false"
+            if isinstance(value, datetime.datetime):
+                kind = "date"
+            if kind is None:  # UID and other rarities of NSKeyedArchiver files
+                kind = "string"
+                value = str(value)
+            node = Node(kind, path=path)
+            node.value = value
+        if index < 0:
+            into.value = node
+        else:
+            into[index] = node
+    return holder.value, count
+
+
+MAX_PATH = limits.MAX_KEY_PATH
+
+
+def _child_path(path: str, part: str) -> str:
+    if len(path) > MAX_PATH:
+        return path  # already cut, and shared: no copy per node
+    child = path + part
+    return child if len(child) <= MAX_PATH else child[:MAX_PATH] + "…"
+
+
+def _reserve(count: int, more: int, budget: int, depth: int) -> int:
+    if depth >= MAX_DEPTH:
+        raise InputError(f"property list is nested deeper than {MAX_DEPTH} levels")
+    if count + more > budget:
+        raise InputError(f"property list has more than {budget:,} values (counting shared references)")
+    return count + more
+
+
+_BINARY_KINDS = {bool: "true", int: "integer", float: "real", str: "string", bytes: "data"}
 
 
 class _XMLReader:
@@ -209,6 +385,7 @@ class _XMLReader:
         self.root: Node | None = None
         self.comments: list[tuple[int, int]] = []
         self.seen_plist = False
+        self.nodes = 0
         self.error_at: int | None = None  # byte offset an InputError raised by a handler points at
         parser = expat.ParserCreate()
         parser.buffer_text = True
@@ -240,7 +417,7 @@ class _XMLReader:
             raise
         if self.root is None:
             raise InputError("no property list value found")
-        return PlistDocument(self.data, self.root, "xml", self.comments)
+        return PlistDocument(self.data, self.root, "xml", self.comments, self.nodes)
 
     # -- refusals -----------------------------------------------------------
     def doctype(self, name: str, sysid: str | None, pubid: str | None, has_internal_subset: int) -> None:
@@ -278,9 +455,9 @@ class _XMLReader:
             self.seen_plist = True
             return
         if self.root is not None and not self.stack:
-            raise InputError(f"more than one root value (<{tag}> after the root)")
+            raise InputError(f"more than one root value (<{_shown(tag)}> after the root)")
         if tag not in _SCALARS and tag not in _EMPTY and tag not in _CONTAINERS:
-            raise InputError(f"unknown element <{tag}>")
+            raise InputError(f"unknown element <{_shown(tag)}>")
         parent = self.stack[-1] if self.stack else None
         if parent is not None and parent.kind not in _CONTAINERS:
             raise InputError(f"<{tag}> inside <{parent.kind}>: only <dict> and <array> contain elements")
@@ -294,6 +471,9 @@ class _XMLReader:
             raise InputError("<key> outside a dict")
         if len(self.stack) >= MAX_DEPTH:
             raise InputError(f"property list is nested deeper than {MAX_DEPTH} levels")
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise InputError(f"property list has more than {MAX_NODES:,} values")
         node = Node(tag, offset)
         node.inner_start = self.data.index(b">", offset) + 1
         self.stack.append(node)
@@ -342,6 +522,7 @@ class _XMLReader:
             self.pending_keys[-1] = None
 
     def _scalar(self, tag: str, text: str) -> Any:
+        """The value of a scalar element; an invalid one names its key, never its text."""
         if tag in ("string", "key"):
             return text
         try:
@@ -354,14 +535,19 @@ class _XMLReader:
                 return binascii.a2b_base64(text.encode("ascii"))
             return _date(text)
         except (ValueError, binascii.Error, UnicodeEncodeError):
-            raise InputError(f"invalid <{tag}> value {text.strip()[:40]!r}") from None
+            key = self.pending_keys[-1] if self.stack and self.stack[-1].kind == "dict" else None
+            where = f" for `{key.value}`" if key is not None else ""
+            raise InputError(f"invalid <{tag}> value{where}") from None
+
+
+def _shown(tag: str) -> str:
+    """An element name as messages show it: markup, but cut short (it is file content)."""
+    return tag if len(tag) <= 40 else tag[:40] + "…"
 
 
 def _locate(data: bytes, offset: int) -> tuple[int, int]:
     """1-based line and column (in characters) of a byte offset, for error messages."""
-    line_start = data.rfind(b"\n", 0, offset) + 1
-    column = len(data[line_start:offset].decode("utf-8", "replace"))
-    return data.count(b"\n", 0, offset) + 1, column + 1
+    return _Lines(data).position(offset)
 
 
 def _date(text: str) -> datetime.datetime:

@@ -8,8 +8,9 @@ or ``Contents/embedded.provisionprofile`` on macOS, TN3125), and descends into n
 bundles: app extensions, ExtensionKit extensions, watch apps, App Clips, and on macOS
 login items, XPC services and system extensions.
 
-An ``.ipa`` is a zip archive and is never extracted: members are read into memory with
-caps on each member's size, the total read and the compression ratio (zip bombs), only
+An ``.ipa`` is a zip archive and is never extracted: members are streamed into one
+buffer of their declared size, with caps on each member's size (lint.limits), the total
+read and the compression ratio (zip bombs), only
 stored or deflated members are read (bzip2/LZMA decompress unbounded in one call), and
 an archive holding an absolute or ``..`` member path is refused whole.
 """
@@ -24,13 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
+from entitlements_lint import limits
 from entitlements_lint.artefacts import macho
 from entitlements_lint.errors import InputError
 from entitlements_lint.plist import load_dict
 
-MAX_EXECUTABLE_SIZE = 1024 * 1024 * 1024
-MAX_PLIST_SIZE = 8 * 1024 * 1024
-MAX_ZIP_TOTAL_READ = 4 * 1024 * 1024 * 1024
+MAX_EXECUTABLE_SIZE = limits.MAX_ARCHIVE_MEMBER_BYTES
+MAX_PLIST_SIZE = limits.MAX_ARCHIVE_PLIST_BYTES
+_CHUNK = 1024 * 1024
+MAX_ZIP_TOTAL_READ = limits.MAX_ARCHIVE_TOTAL_BYTES
 MAX_ZIP_RATIO = 200
 """Executables deflate about 3:1; a member past 200:1 and past 1 MiB is treated as a bomb."""
 RATIO_FLOOR = 1024 * 1024
@@ -71,7 +74,7 @@ class _Tree(Protocol):
 
     def names(self, rel: str) -> list[str]: ...
 
-    def read(self, rel: str, limit: int) -> bytes: ...
+    def read(self, rel: str, limit: int) -> bytes | bytearray: ...
 
     def executable(self, rel: str) -> tuple[macho.ArchEntitlements, ...]: ...
 
@@ -161,7 +164,7 @@ def _walk(tree: _Tree, bundle: str, depth: int, found: list[SignedExecutable]) -
             bundle_path=bundle,
             bundle_identifier=identifier if isinstance(identifier, str) else None,
             architectures=tree.executable(executable),
-            profile=tree.read(profile_path, MAX_PLIST_SIZE) if has_profile else None,
+            profile=bytes(tree.read(profile_path, MAX_PLIST_SIZE)) if has_profile else None,
             profile_path=profile_path if has_profile else None,
         )
     )
@@ -284,7 +287,9 @@ class _ZipTree:
     def names(self, rel: str) -> list[str]:
         return sorted(self._children.get(rel, ()))
 
-    def read(self, rel: str, limit: int) -> bytes:
+    def read(self, rel: str, limit: int) -> bytearray:
+        """The member's bytes, streamed into one buffer of its declared size: never more
+        than ``limit`` bytes, and never a second copy (as joining chunks would make)."""
         info = self._files.get(rel)
         where = f"{self._label}: {rel}"
         if info is None:
@@ -303,21 +308,27 @@ class _ZipTree:
             )
         if self._read_so_far + info.file_size > MAX_ZIP_TOTAL_READ:
             raise InputError(f"{self._label}: more than {MAX_ZIP_TOTAL_READ} bytes to decompress")
-        chunks: list[bytes] = []
+        buffer = bytearray(info.file_size)  # the declared size, checked against the limit above
+        view = memoryview(buffer)
         total = 0
         try:
             with self._archive.open(info) as member:
-                while chunk := member.read(1024 * 1024):
-                    total += len(chunk)
-                    if total > info.file_size or total > limit:
+                while chunk := member.read(_CHUNK):
+                    end = total + len(chunk)
+                    if end > info.file_size:
                         raise InputError(f"{where}: decompresses past its declared size")
-                    chunks.append(chunk)
+                    view[total:end] = chunk
+                    total = end
         except InputError:
             raise
         except Exception as error:  # noqa: BLE001 - BadZipFile, zlib.error, RuntimeError…
             raise InputError(f"{where}: cannot be decompressed ({error})") from None
+        finally:
+            view.release()
+        if total != info.file_size:
+            raise InputError(f"{where}: decompresses short of its declared size")
         self._read_so_far += total
-        return b"".join(chunks)
+        return buffer
 
     def executable(self, rel: str) -> tuple[macho.ArchEntitlements, ...]:
         return _with_context(rel, self.read(rel, MAX_EXECUTABLE_SIZE))

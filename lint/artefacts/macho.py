@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 from entitlements_lint.artefacts import der
 from entitlements_lint.errors import InputError
+from entitlements_lint.plist import check_size, reason
 
 Buffer = bytes | bytearray | memoryview | mmap.mmap
 """Anything sliceable to bytes; bundles pass an mmap so large executables are not copied."""
@@ -252,9 +253,10 @@ def parse_xml_entitlements(data: bytes) -> dict[str, object]:
     try:
         value = plistlib.loads(data)
     except Exception as error:  # noqa: BLE001 - plistlib raises many types
-        raise InputError(f"entitlements blob is not a valid property list: {error}") from None
+        raise InputError(f"entitlements blob is not a valid property list ({reason(error)})") from None
     if not isinstance(value, dict):
         raise InputError("entitlements blob is not a dictionary")
+    check_size(value, "entitlements blob")
     return value
 
 

@@ -28,11 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
+from entitlements_lint import limits
 from entitlements_lint.errors import InputError
 
-MAX_PROJECT_SIZE = 64 * 1024 * 1024
+MAX_PROJECT_SIZE = limits.MAX_DOCUMENT_BYTES
 MAX_NESTING = 128
-MAX_EXPANDED_LENGTH = 64 * 1024
+MAX_EXPANDED_LENGTH = limits.MAX_EXPANDED_SETTING
+MAX_EXPANDED_TOTAL = limits.MAX_EXPANDED_SETTINGS_TOTAL
 
 PLATFORM_ORDER = ("iOS", "iPadOS", "macOS", "macCatalyst", "tvOS", "watchOS", "visionOS")
 _SDK_PLATFORMS = (
@@ -401,6 +403,7 @@ def _resolve_project(root: object, pbxproj: Path, bundle: Path) -> Project:
         "PROJECT_FILE_PATH": str(bundle),
     }
     project_configs, _ = graph.configurations(project.get("buildConfigurationList"))
+    budget = _Budget()
     targets: list[Target] = []
     for target_id in graph.ids(project.get("targets")):
         target = graph.get(target_id)
@@ -409,7 +412,7 @@ def _resolve_project(root: object, pbxproj: Path, bundle: Path) -> Project:
         name = graph.text(target, "name")
         configs, default = graph.configurations(target.get("buildConfigurationList"))
         resolved = tuple(
-            _configuration(config_name, settings, project_configs.get(config_name, {}), base, name)
+            _configuration(config_name, settings, project_configs.get(config_name, {}), base, name, budget)
             for config_name, settings in configs.items()
         )
         targets.append(Target(name, graph.text(target, "productType"), resolved, default))
@@ -473,6 +476,7 @@ def _configuration(
     project_settings: dict[str, str],
     base: dict[str, str],
     target_name: str,
+    budget: _Budget | None = None,
 ) -> Configuration:
     project_level = {
         key: _INHERITED.sub("", value).strip() for key, value in project_settings.items()
@@ -480,7 +484,9 @@ def _configuration(
     merged = dict(project_level)
     for key, value in target_settings.items():
         inherited = project_level.get(key, "")
-        merged[key] = inherited.join(_INHERITED.split(value)).strip()
+        parts = _INHERITED.split(value)
+        _check_length(len(inherited) * (len(parts) - 1) + sum(map(len, parts)))
+        merged[key] = inherited.join(parts).strip()
     context = {
         **base,
         "TARGET_NAME": target_name,
@@ -488,7 +494,7 @@ def _configuration(
         "PRODUCT_NAME": target_name,
         **merged,
     }
-    expander = _Expander(context)
+    expander = _Expander(context, budget or _Budget())
     resolved = {key: expander.expand(value) for key, value in merged.items()}
     project_dir = base["PROJECT_DIR"]
 
@@ -517,21 +523,57 @@ def _configuration(
 _INHERITED = re.compile(r"\$(?:\(inherited\)|\{inherited\})")
 
 
+def _check_length(length: int) -> None:
+    if length > MAX_EXPANDED_LENGTH:
+        raise InputError(f"a build setting expands past {MAX_EXPANDED_LENGTH:,} characters")
+
+
+class _Budget:
+    """Characters expanded for one project, over all its targets and configurations.
+
+    Each setting is capped by :data:`MAX_EXPANDED_LENGTH`; this caps their sum, since
+    thousands of short settings may each name the same long one.
+    """
+
+    def __init__(self) -> None:
+        self.left = MAX_EXPANDED_TOTAL
+
+    def spend(self, length: int) -> None:
+        self.left -= length
+        if self.left < 0:
+            raise InputError(f"build settings expand past {MAX_EXPANDED_TOTAL:,} characters in all")
+
+
 class _Expander:
     """Expands each variable once (memoised); a cycle leaves the reference as written."""
 
-    def __init__(self, context: dict[str, str]) -> None:
+    def __init__(self, context: dict[str, str], budget: _Budget) -> None:
         self.context = context
+        self.budget = budget
         self.done: dict[str, str] = {}
         self.active: set[str] = set()
         self.unresolved: set[str] = set()
 
     def expand(self, value: str) -> str:
-        """Expand ``$(VAR)`` and ``${VAR}`` references; unknown ones stay and are recorded."""
-        result = _REFERENCE.sub(self._replace, value)
-        if len(result) > MAX_EXPANDED_LENGTH:
-            raise InputError(f"a build setting expands past {MAX_EXPANDED_LENGTH} characters")
-        return result
+        """Expand ``$(VAR)`` and ``${VAR}`` references; unknown ones stay and are recorded.
+
+        The length is checked piece by piece while expanding: a setting that names a long
+        one many times is refused before the long result is built.
+        """
+        pieces: list[str] = []
+        length = 0
+        position = 0
+        for match in _REFERENCE.finditer(value):
+            for piece in (value[position:match.start()], self._replace(match)):
+                length += len(piece)
+                _check_length(length)
+                pieces.append(piece)
+            position = match.end()
+        rest = value[position:]
+        _check_length(length + len(rest))
+        self.budget.spend(length + len(rest))
+        pieces.append(rest)
+        return "".join(pieces)
 
     def _replace(self, match: re.Match[str]) -> str:
         variable, _, modifier = (match.group(1) or match.group(2)).partition(":")

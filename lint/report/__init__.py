@@ -138,9 +138,11 @@ def _statistics_rows(results: Sequence[FileResult]) -> list[tuple[str, str, int,
     counts: dict[tuple[str, str], list[Finding]] = {}
     for f in all_findings(results):
         counts.setdefault((f.code, f.rule), []).append(f)
-    rows = sorted(counts.items(), key=lambda item: (-len(item[1]), item[0]))
+    # a summary finding stands for the findings it says were left out (lint.limits)
+    totals = {group: sum(f.omitted or 1 for f in found) for group, found in counts.items()}
+    rows = sorted(counts.items(), key=lambda item: (-totals[item[0]], item[0]))
     return [
-        (code, name, len(found), sum(1 for f in found if f.fix is not None and f.fix.safe))
+        (code, name, totals[(code, name)], sum(1 for f in found if f.fix is not None and f.fix.safe))
         for (code, name), found in rows
     ]
 

@@ -83,6 +83,19 @@ class Context:
         # The target's bundle identifier when a project or a built product says it:
         # the profile's App ID must cover it.
         self.bundle_identifier = bundle_identifier
+        #: Findings kept so far; the engine updates it (see :meth:`has_room`).
+        self.reported = 0
+
+    def has_room(self) -> bool:
+        """False once the file's findings are past their cap (lint.limits): a finding made now
+        is only counted, so a rule may skip costly work for it, such as suggestions."""
+        from entitlements_lint.limits import MAX_FINDINGS_PER_FILE
+
+        return self.reported < MAX_FINDINGS_PER_FILE
+
+    def suggest(self, key: str) -> list[Suggestion]:
+        """Suggestions for ``key`` on the target's platforms, or none once past the cap."""
+        return self.db.suggest(key, self.target.platforms) if self.has_room() else []
 
     def entries(self) -> list[Entry]:
         return self.document.root.entries

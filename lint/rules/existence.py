@@ -52,7 +52,7 @@ def unknown_entitlement(ctx: Context) -> Iterator[Finding]:
         catalogued = db.non_existent(key)
         if catalogued is None and db.apple_internal(key) is not None:
             continue
-        suggestions = db.suggest(key, target.platforms)
+        suggestions = ctx.suggest(key)
         if catalogued is not None or _near_miss(key, suggestions):
             message = f"`{key}` is not an entitlement" + _advice(suggestions, catalogued is not None)
             note = catalogued.explanation if catalogued is not None else None
@@ -202,7 +202,7 @@ def misplaced_key(ctx: Context) -> Iterator[Finding]:
             if key in db or key in ctx.target.granted or not db.looks_like_info_plist_key(key):
                 continue
             message = f"`{key}` is an Info.plist key, not an entitlement: move it to the target's Info.plist"
-            suggestion = db.suggest(key, ctx.target.platforms)
+            suggestion = ctx.suggest(key)
         else:
             if key not in db or db.info_plist_key(key) is not None:
                 continue

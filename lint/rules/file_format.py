@@ -36,7 +36,9 @@ syntax_error = Rule(
     why=(
         "Xcode and codesign refuse a malformed property list, often with a message that does "
         "not name the line. Entity declarations are refused outright: they are never needed in "
-        "a property list and can expand to gigabytes."
+        "a property list and can expand to gigabytes. So are files past entlint's input limits "
+        "(64 MiB, 200,000 values counting each reference of a binary plist's shared objects, "
+        "128 levels of nesting) and UTF-16 or UTF-32 text: see the README's Limits section."
     ),
     example="<dict>\n\t<key>aps-environment</key>\n\t<string>development</string>\n<!-- </dict> missing -->",
     use_instead="A well-formed XML property list whose root is a dictionary.",

@@ -234,16 +234,21 @@ def app_group_problem(text: str, platforms: tuple[str, ...] | None, certain: boo
     # certain only when every platform of the file is known and rejects the identifier
     severity = "error" if certain and platforms and len(invalid) == len(readers) else "warning"
     if team:
-        return f"`{text}` has a Team ID prefix, which only macOS accepts; {words} needs `group.` identifiers", severity
+        return f"`{_short(text)}` has a Team ID prefix, which only macOS accepts; {words} needs `group.` identifiers", severity
     if not group_only:
-        return (f"`{text}` is neither `group.<name>` nor prefixed with the Team ID (`<TEAMID>.<name>`), "
+        return (f"`{_short(text)}` is neither `group.<name>` nor prefixed with the Team ID (`<TEAMID>.<name>`), "
                 f"the two forms {words} accepts"), "warning"
-    message = f"`{text}` must start with `group.`"
+    message = f"`{_short(text)}` must start with `group.`"
     if len(group_only) < len(readers) or not platforms:
         message += " (or, on macOS only, with the Team ID)"
     if platforms:
         message += f" on {words}"
     return message, severity
+
+
+def _short(text: str) -> str:
+    """A value as a message shows it: a value can be megabytes long, a message should not be."""
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def _platform_words(platforms: list[str] | tuple[str, ...]) -> str:
@@ -261,15 +266,15 @@ def _problem(
         if text in allowed:
             return None
         choices = ", ".join(f"`{a}`" for a in allowed)
-        return f"`{text}` is not an allowed value (one of {choices}; values are case-sensitive)"
+        return f"`{_short(text)}` is not an allowed value (one of {choices}; values are case-sensitive)"
     if prefixes or patterns:
         if any(text.startswith(p) for p in prefixes or ()):
             return None
         if any(re.match(p, text) for p in patterns or ()):
             return None
         if prefixes:
-            return f"`{text}` must start with {' or '.join(f'`{p}`' for p in prefixes)}"
-        return f"`{text}` does not have the documented format"
+            return f"`{_short(text)}` must start with {' or '.join(f'`{p}`' for p in prefixes)}"
+        return f"`{_short(text)}` does not have the documented format"
     return None
 
 

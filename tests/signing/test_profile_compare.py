@@ -312,3 +312,27 @@ def test_build_setting_references_are_expanded_or_skipped() -> None:
     other_team = _profile({"keychain-access-groups": ["ZZZZZ99999.*"]})
     found = compare(wrong, other_team, now=BEFORE_EXPIRY)
     assert found[0].details["missing"] == ["ABCDE12345.ok", "ABCDE12345."]
+
+
+def test_a_value_nested_to_the_depth_limit_is_compared_without_a_recursion_error() -> None:
+    """Comparing with a profile walks values recursively; the reader's depth limit keeps that
+    walk far from Python's recursion limit (a value nested 510 deep used to end in an
+    internal error)."""
+    from entitlements_db import load
+    from entitlements_lint import _settings
+    from entitlements_lint.engine import lint_bytes
+    from entitlements_lint.limits import MAX_DEPTH
+
+    value: object = "x"
+    for _ in range(MAX_DEPTH - 1):  # the root dict is the last level
+        value = [value]
+    data = plistlib.dumps({"keychain-access-groups": value}, fmt=plistlib.FMT_BINARY)
+    result = lint_bytes(data, "A.entitlements", _settings("A.entitlements", None, None), load(),
+                        profile=_profile(APP_STORE))
+    assert not result.failed
+    assert "keychain-access-groups" in {f.key for f in result.findings}
+    deeper = plistlib.dumps({"keychain-access-groups": [value]}, fmt=plistlib.FMT_BINARY)
+    refused = lint_bytes(deeper, "A.entitlements", _settings("A.entitlements", None, None), load(),
+                         profile=_profile(APP_STORE))
+    assert [(f.code, f.message) for f in refused.findings] == [
+        ("ENT101", f"property list is nested deeper than {MAX_DEPTH} levels")]
