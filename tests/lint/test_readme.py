@@ -80,3 +80,13 @@ def test_try_it_lints_the_example_project() -> None:
     proc = shell(command, REPO)
     assert proc.returncode == 1, proc.stderr
     assert "ENT001 [error] `com.apple.developer.app-groups` is not an entitlement" in proc.stdout
+
+
+def test_the_counts_in_the_readme_are_the_datas() -> None:
+    from entitlements_db import load
+
+    db = load()
+    (real,) = re.findall(r"\((\d+) real\s+keys", README)
+    assert int(real) == len(db)
+    for shown in re.findall(r"entlint data \S+,\s+(\d+) keys", README):
+        assert int(shown) == len(db)
