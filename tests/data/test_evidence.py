@@ -404,6 +404,23 @@ def test_the_script_reports_ad_hoc_on_a_mac_only_key(dataset: build.Dataset) -> 
 
 
 @needs_reference
+def test_the_script_reports_a_free_account_the_tables_tick(dataset: build.Dataset) -> None:
+    # The visionOS table ticks the free column for ClassKit: leaving free_account out hides
+    # that a Personal Team may use the key.
+    verify = _verify_module()
+    entries = [
+        e.model_copy(update={"free_account": None})
+        if e.key == "com.apple.developer.ClassKit-environment"
+        else e
+        for e in dataset.entitlements
+    ]
+    found = verify.disagreements(SimpleNamespace(entitlements=entries), SHARED_REFERENCE)
+    assert [(d.key, d.check) for d in found] == [
+        ("com.apple.developer.ClassKit-environment", "free-account")
+    ]
+
+
+@needs_reference
 def test_a_recorded_disagreement_that_no_longer_occurs_is_reported(dataset: build.Dataset) -> None:
     # Give com.apple.developer.maps the iOS the Maps row offers: the row recording why it
     # lacks iOS goes stale, and the script must say so.
