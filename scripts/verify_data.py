@@ -419,6 +419,13 @@ def _check_distribution(entry: models.Entitlement, ref: Reference) -> list[Disag
                     entry.key, "distribution", None, f"{sorted(extra)} has no table row behind it"
                 )
             )
+    if free and entry.free_account is None:
+        # One ticked free column is enough to know; a False needs every row, so it may stay out.
+        found.append(
+            Disagreement(
+                entry.key, "free-account", None, "the tables say True; the entry has none"
+            )
+        )
     if free is not None and entry.free_account is not None and free != entry.free_account:
         found.append(
             Disagreement(

@@ -311,6 +311,20 @@ def test_mac_only_keys_have_no_ad_hoc_distribution(dataset: build.Dataset) -> No
     assert not wrong, _listing(wrong)
 
 
+def test_developer_id_only_on_keys_that_exist_on_the_mac(dataset: build.Dataset) -> None:
+    # Developer ID signs Mac software only: a key that exists on neither macOS nor Mac Catalyst
+    # cannot be distributed that way, even when Apple's page only says "request it".
+    wrong = []
+    for e in dataset.entitlements:
+        if set(e.platforms) & MAC_PLATFORMS:
+            continue
+        if "developer-id" in (e.distribution or []):
+            wrong.append(f"{e.key}: distribution")
+        if e.managed and "developer-id" in e.managed.distributions:
+            wrong.append(f"{e.key}: managed distributions")
+    assert not wrong, _listing(wrong)
+
+
 def test_developer_id_and_ad_hoc_have_a_source(dataset: build.Dataset) -> None:
     # Neither is inferred: a capability table or another source of the entry must speak of
     # distribution (the macOS table's Developer ID column, a page naming Developer ID …).
@@ -387,6 +401,23 @@ def test_the_script_reports_ad_hoc_on_a_mac_only_key(dataset: build.Dataset) -> 
     ]
     found = verify.disagreements(SimpleNamespace(entitlements=entries), SHARED_REFERENCE)
     assert [(d.key, d.check) for d in found] == [("com.apple.security.app-sandbox", "distribution")]
+
+
+@needs_reference
+def test_the_script_reports_a_free_account_the_tables_tick(dataset: build.Dataset) -> None:
+    # The visionOS table ticks the free column for ClassKit: leaving free_account out hides
+    # that a Personal Team may use the key.
+    verify = _verify_module()
+    entries = [
+        e.model_copy(update={"free_account": None})
+        if e.key == "com.apple.developer.ClassKit-environment"
+        else e
+        for e in dataset.entitlements
+    ]
+    found = verify.disagreements(SimpleNamespace(entitlements=entries), SHARED_REFERENCE)
+    assert [(d.key, d.check) for d in found] == [
+        ("com.apple.developer.ClassKit-environment", "free-account")
+    ]
 
 
 @needs_reference
