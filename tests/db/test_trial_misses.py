@@ -77,3 +77,4 @@ def test_a_one_of_group_needs_two_keys_and_optional_is_only_true() -> None:
                 [{"key": "NSA", "optional": True, "one_of": "g"}, {"key": "NSB", "one_of": "g"}]):
         with pytest.raises(ValueError):
             models.Entitlement.model_validate(_need_entry(bad))
+

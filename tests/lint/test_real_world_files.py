@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from entitlements_lint.rules.distribution import _offered
 from lint_helpers import check
 
 ROOT = Path(__file__).resolve().parents[1] / "fixtures" / "real-world"
@@ -146,3 +147,40 @@ def test_a_usb_driver_for_ipados(capsys: pytest.CaptureFixture[str], monkeypatch
     found = findings(capsys, monkeypatch, "driverkit/SerialDriver", ["iPadOS"], "app-store")
     platform = {f["key"] for f in found if f["code"] == "ENT006" and f["severity"] == "warning"}
     assert platform == {"com.apple.developer.driverkit.family.serial"}
+
+
+def test_the_approval_note_lists_only_the_platforms_distributions(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Why: an iOS file was told Critical Alerts need approval for Developer ID distribution,
+    and a Mac driver for ad hoc: neither platform has that distribution."""
+    [ios] = [f for f in findings(capsys, monkeypatch, "ios-walkie", ["iOS"]) if f["code"] == "ENT008"]
+    assert "development, ad-hoc, app-store, in-house distribution" in ios["message"]
+    assert "developer-id" not in ios["message"]
+    mac = [f for f in findings(capsys, monkeypatch, "driverkit", ["macOS"]) if f["code"] == "ENT008"]
+    assert mac and all("ad-hoc" not in f["message"] for f in mac)
+    assert "app-store, in-house, developer-id distribution" in mac[0]["message"]
+    # both platforms: both distributions, and nothing is said to be assumed
+    both = [f for f in findings(capsys, monkeypatch, "ios-walkie", ["iOS", "macOS"]) if f["code"] == "ENT008"]
+    assert "ad-hoc" in both[0]["message"] and "developer-id" in both[0]["message"]
+    assert "assuming" not in both[0]["message"]
+
+
+def test_an_inferred_platform_narrowing_the_note_says_so(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    notes = [f for f in findings(capsys, monkeypatch, "driverkit/SerialDriver") if f["code"] == "ENT008"]
+    narrowed = [f for f in notes if f["key"] == "com.apple.developer.driverkit"]
+    assert narrowed and "assuming macOS" in narrowed[0]["message"] and "ad-hoc" not in narrowed[0]["message"]
+
+
+@pytest.mark.parametrize(("distribution", "platforms", "offered"), [
+    ("developer-id", ("iOS",), False),
+    ("developer-id", ("iOS", "macCatalyst"), True),
+    ("ad-hoc", ("macOS",), False),
+    ("ad-hoc", ("macCatalyst",), False),
+    ("ad-hoc", ("watchOS",), True),
+    ("app-store", ("macOS",), True),
+    ("developer-id", None, True),
+])
+def test_which_platforms_have_a_distribution(distribution: str, platforms: tuple[str, ...] | None,
+                                             offered: bool) -> None:
+    assert _offered(distribution, platforms) is offered
