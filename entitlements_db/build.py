@@ -157,6 +157,11 @@ def features_document(dataset: Dataset) -> dict[str, Any]:
             item["special_cases"] = [
                 {"key": k.key, "platforms": k.platforms, "note": k.note} for k in feature.special_cases if k.key in real
             ]
+        elif not feature.keys and feature.info_plist:
+            # A capability that writes only Info.plist keys (Game Controllers) needs no entitlement:
+            # say so, or an invented key for it is matched to a real key that merely looks alike.
+            item["no_entitlement"] = _info_plist_only(feature)
+            item["special_cases"] = []
         if feature.keys and not item["keys"] and feature.no_entitlement is None:
             continue  # every key it names is still missing from data/entitlements
         features.append(item)
@@ -168,6 +173,13 @@ def features_document(dataset: Dataset) -> dict[str, Any]:
         synonyms.append([synonym.phrase, synonym.targets])
     words = [[w.word, w.means] for w in dataset.synonyms.words] if dataset.synonyms else []
     return {"version": dataset.version, "features": features, "synonyms": synonyms, "words": words}
+
+
+def _info_plist_only(feature: models.Feature) -> str:
+    """What to do instead of an entitlement, for a feature whose only set-up is Info.plist keys."""
+    keys = list(dict.fromkeys(i.key + (f" ({i.value})" if i.value else "") for i in feature.info_plist))
+    listed = keys[0] if len(keys) == 1 else ", ".join(keys[:-1]) + " and " + keys[-1]
+    return f"{feature.names[0].name} needs no entitlement: add {listed} to Info.plist."
 
 
 def render_features(dataset: Dataset) -> str:

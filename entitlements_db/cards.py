@@ -49,8 +49,7 @@ def entitlement_card(entitlement: Entitlement) -> str:
     if entitlement.capability:
         lines.append(f"- Xcode capability: {entitlement.capability}")
     if entitlement.info_plist:
-        needs = ", ".join(n["key"] + (f" ({n['when']})" if n.get("when") else "") for n in entitlement.info_plist)
-        lines.append(f"- Info.plist: {needs}")
+        lines.append(f"- Info.plist: {_info_plist_needs(entitlement.info_plist)}")
     if entitlement.requires:
         lines.append(f"- Requires: {', '.join(f'`{k}`' for k in entitlement.requires)}")
     if entitlement.deprecated:
@@ -174,3 +173,23 @@ def render_search(results: list[Any], output_format: str) -> str:
             lines.append(f"(no entitlement)  {r.name}  [{r.score:.2f}: {r.why}]")
             lines.append(f"    {r.note}")
     return "\n".join(lines)
+
+
+def _info_plist_needs(needs: list[dict]) -> str:
+    """Needs as a reader checks them: alternatives joined by "or", optional keys marked."""
+    def one(n: dict) -> str:
+        notes = [n["when"]] if n.get("when") else []
+        if n.get("optional"):
+            notes.append("optional")
+        return n["key"] + (f" ({'; '.join(notes)})" if notes else "")
+
+    parts: list[str] = []
+    seen: set[str] = set()
+    for n in needs:
+        group = n.get("one_of")
+        if group is None:
+            parts.append(one(n))
+        elif group not in seen:
+            seen.add(group)
+            parts.append(" or ".join(one(m) for m in needs if m.get("one_of") == group))
+    return ", ".join(parts)

@@ -302,26 +302,30 @@ class FeatureIndex:
     # -- words -----------------------------------------------------------------------
     def normalise(self, text: str, index_side: bool = False) -> tuple[str, ...]:
         """Stems of ``text``, with run-together words split and split words joined."""
-        words = [stem(w) for raw in raw_words(text)[: MAX_WORDS * 2] for w in self.variants.get(raw, (raw,))]
+        # Each word with its unstemmed spelling: a run-together word is cut before its ending is
+        # stemmed away (``corelocation`` is ``core`` + ``location``, although it stems to ``coreloc``).
+        words = [(stem(w), w) for raw in raw_words(text)[: MAX_WORDS * 2] for w in self.variants.get(raw, (raw,))]
         vocab = self.name_vocab if index_side else getattr(self, "_known", None) or set(self.by_word)
-        joined: list[str] = []
-        for word in words:
-            if joined and (len(word) <= 3 or len(joined[-1]) <= 3):
-                both = joined[-1] + word
-                if both in (self.key_vocab if index_side else vocab) and (joined[-1] not in vocab or word not in vocab):
-                    joined[-1] = both
+        joined: list[tuple[str, str]] = []
+        for word, spelled in words:
+            if joined and (len(word) <= 3 or len(joined[-1][0]) <= 3):
+                both = joined[-1][0] + word
+                if both in (self.key_vocab if index_side else vocab) and (joined[-1][0] not in vocab or word not in vocab):
+                    joined[-1] = (both, joined[-1][1] + spelled)
                     continue
-            joined.append(word)
+            joined.append((word, spelled))
         found: list[str] = []
-        for word in joined:
+        for word, spelled in joined:
             if index_side:
-                parts = self._split(word, self.name_vocab) if word not in self.name_vocab else None
+                known = self.name_vocab
             else:
                 known = set(self.by_word) if not hasattr(self, "_known") else self._known
                 self._known = known
-                parts = self._split(word, known) if word not in known else None
-                if parts is None and word not in known:
-                    parts = self._corrected(word, known)
+            parts = self._split(word, known) if word not in known else None
+            if parts is None and word not in known and spelled != word:
+                parts = self._split(spelled, known)
+            if parts is None and word not in known and not index_side:
+                parts = self._corrected(word, known)
             found.extend(parts or (word,))
         return tuple(dict.fromkeys(w for w in found if w not in STOP_WORDS))[:MAX_WORDS]
 

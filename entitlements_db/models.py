@@ -208,8 +208,28 @@ class Deprecation(Model):
 
 
 class InfoPlistNeed(Model):
+    """An Info.plist key an entitlement needs. Most are needed outright; some are alternatives
+    (HealthKit needs the reading or the writing purpose string, not both) and some only
+    document a key a few apps add, so a linter must not ask every app for them."""
+
     key: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9]*$")
     when: str | None = Field(default=None, description="When the key is needed, if not always.")
+    one_of: str | None = Field(
+        default=None,
+        pattern=r"^[a-z][a-z0-9-]*$",
+        description="A group name: the needs of one entitlement sharing it are alternatives, at least one is needed.",
+    )
+    optional: bool | None = Field(
+        default=None, description="True when only some apps need the key; it is named, never asked for."
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "InfoPlistNeed":
+        if self.optional is False:
+            raise ValueError("write optional: true or leave it out")
+        if self.optional and self.one_of:
+            raise ValueError("an optional key belongs to no one_of group")
+        return self
 
 
 class Entitlement(Model):
@@ -271,6 +291,10 @@ class Entitlement(Model):
                 raise ValueError(f"{platform} is both a platform and absent")
             if absence.source not in by_url:
                 raise ValueError(f"absent {platform}: source {absence.source} is not among the sources")
+        groups = [n.one_of for n in self.info_plist if n.one_of]
+        for group in set(groups):
+            if groups.count(group) < 2:
+                raise ValueError(f"info_plist: the one_of group {group!r} needs at least two keys")
         return self
 
 

@@ -24,7 +24,10 @@ DEBUG_KEYS = ("get-task-allow", "com.apple.security.get-task-allow")
         "Managed capabilities (Family Controls, CarPlay, Critical Alerts, multicast networking …) "
         "are granted per team and often per distribution model: a key may be in the development "
         "profile and missing from the ad hoc or App Store one. Knowing early avoids a late "
-        "\"Provisioning profile doesn't include the entitlement\" error."
+        "\"Provisioning profile doesn't include the entitlement\" error. Without a configured "
+        "distribution the note lists the distributions that need approval on the target's "
+        "platforms: Developer ID only for a Mac target, ad hoc only for a device target (a Mac "
+        "app, Mac Catalyst included, has no ad hoc distribution)."
     ),
     example="<key>com.apple.developer.family-controls</key>\n<true/>",
     use_instead="Request the capability from Apple for each distribution you need, then regenerate the profiles.",
@@ -39,11 +42,34 @@ def managed_entitlement(ctx: Context) -> Iterator[Finding]:
             continue
         if distribution and distribution not in managed.distributions:
             continue
-        scope = distribution or ", ".join(managed.distributions)
+        listed = [d for d in managed.distributions if _offered(d, ctx.target.platforms)]
+        if not distribution and not listed:
+            if ctx.target.certain:
+                continue  # managed only for distributions these platforms do not have
+            listed = list(managed.distributions)
+        scope = distribution or ", ".join(listed)
         message = f"`{entry.key}` needs Apple's approval for {scope} distribution"
         if managed.request_url:
             message += f"; request it at {managed.request_url}"
+        if not distribution and len(listed) < len(managed.distributions):
+            message += ctx.target.assumption()  # the list depends on the platforms
         yield ctx.finding(managed_entitlement, entry.key_node, message, entry.key)
+
+
+_MAC = frozenset({"macOS", "macCatalyst"})
+_DEVICES = frozenset({"iOS", "iPadOS", "tvOS", "watchOS", "visionOS"})
+
+
+def _offered(distribution: str, platforms: tuple[str, ...] | None) -> bool:
+    """Whether any of the target's platforms has this distribution: Developer ID is for Mac
+    apps only, and Mac apps have no ad hoc distribution. Unknown platforms have them all."""
+    if not platforms:
+        return True
+    if distribution == "developer-id":
+        return not _MAC.isdisjoint(platforms)
+    if distribution == "ad-hoc":
+        return not _DEVICES.isdisjoint(platforms)
+    return True
 
 
 @Rule(

@@ -115,13 +115,17 @@ def missing_usage_description(ctx: Context) -> Iterator[Finding]:
             real = ctx.db.get(entry.key)
             if real is None or entry.value.kind == "false" or _claims_nothing(entry.value):
                 continue
-            for need in real.info_plist:
-                if need["key"] not in present:
-                    when = f" ({need['when']})" if need.get("when") else ""
-                    message = f"`{entry.key}` needs `{need['key']}` in Info.plist{when}"
-                    if generated is not None:
-                        message += f", or the build setting `INFOPLIST_KEY_{need['key']}`"
-                    yield ctx.finding(missing_usage_description, entry.key_node, message, need["key"])
+            for needs in _missing_needs(real.info_plist, present):
+                if len(needs) == 1:
+                    when = f" ({needs[0]['when']})" if needs[0].get("when") else ""
+                    message = f"`{entry.key}` needs `{needs[0]['key']}` in Info.plist{when}"
+                else:  # alternatives: each with its condition
+                    named = " or ".join(f"`{n['key']}`" + (f" ({n['when']})" if n.get("when") else "") for n in needs)
+                    message = f"`{entry.key}` needs {named} in Info.plist"
+                if generated is not None:
+                    settings = " or ".join(f"`INFOPLIST_KEY_{n['key']}`" for n in needs)
+                    message += f", or the build setting {settings}"
+                yield ctx.finding(missing_usage_description, entry.key_node, message, needs[0]["key"])
         return
     modes = ctx.document.root.get("UIBackgroundModes")
     for item in modes.value if modes is not None and modes.kind == "array" else ():
@@ -130,6 +134,24 @@ def missing_usage_description(ctx: Context) -> Iterator[Finding]:
         if missing:
             message = f"background mode `{item.value}` needs {' and '.join(f'`{k}`' for k in missing)} in Info.plist"
             yield ctx.finding(missing_usage_description, item, message, missing[0])
+
+
+def _missing_needs(needs: list[dict], present: set[str]) -> Iterator[list[dict]]:
+    """The unmet needs, each a list of alternatives: a key on its own, or a ``one_of`` group
+    none of whose keys is present (one finding for the group). Optional keys are never asked for."""
+    groups: dict[str, list[dict]] = {}
+    for need in needs:
+        if need.get("one_of"):
+            groups.setdefault(need["one_of"], []).append(need)
+    for need in needs:
+        if need.get("optional"):
+            continue
+        group = need.get("one_of")
+        if group is None:
+            if need["key"] not in present:
+                yield [need]
+        elif groups[group][0] is need and not any(n["key"] in present for n in groups[group]):
+            yield groups[group]
 
 
 def _is_purpose_string(ctx: Context, key: str) -> bool:

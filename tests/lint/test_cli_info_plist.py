@@ -51,15 +51,16 @@ def test_bluetooth_background_modes_need_the_bluetooth_purpose_string(tmp_path: 
     assert concise(described) == []
 
 
-def test_the_location_mode_needs_both_location_strings(tmp_path: Path) -> None:
+def test_the_location_mode_needs_the_when_in_use_string(tmp_path: Path) -> None:
+    """Why: the mode asked for the Always string too, but background updates work with
+    when-in-use authorization (Core Location), and the when-in-use string is needed either way."""
     modes = "<key>UIBackgroundModes</key>\n<array>\n\t<string>location</string>\n</array>\n"
     when_in_use = "<key>NSLocationWhenInUseUsageDescription</key>\n<string>Records your route.</string>\n"
     always = "<key>NSLocationAlwaysAndWhenInUseUsageDescription</key>\n<string>Records it when closed.</string>\n"
     head = "Info.plist:7:3: ENT201 [warning] background mode `location` needs "
-    assert concise(target(tmp_path, modes)) == [
-        head + "`NSLocationAlwaysAndWhenInUseUsageDescription` and `NSLocationWhenInUseUsageDescription` in Info.plist"
-    ]
+    assert concise(target(tmp_path, modes)) == [head + "`NSLocationWhenInUseUsageDescription` in Info.plist"]
     assert concise(target(tmp_path, modes + always)) == [head + "`NSLocationWhenInUseUsageDescription` in Info.plist"]
+    assert concise(target(tmp_path, modes + when_in_use)) == []
     assert concise(target(tmp_path, modes + always + when_in_use)) == []
 
 

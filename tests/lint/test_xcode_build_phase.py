@@ -201,24 +201,29 @@ def test_generated_info_plist_lints_the_target_only(tmp_path: Path, capsys: pyte
     (root / "Other").mkdir()
     (root / "Other" / "Other.entitlements").write_bytes(plist("<key>com.apple.developer.healthkit</key>\n<string>x</string>"))
     env = environment(root, **{**IOS, "INFOPLIST_FILE": "", "GENERATE_INFOPLIST_FILE": "YES",
-                               "INFOPLIST_KEY_NSHealthShareUsageDescription": "Reads your steps."})
+                               "INFOPLIST_KEY_CFBundleDisplayName": "Steps"})
     code, lines, _ = run(capsys, env)
     assert code == 1
     assert lines == [
         f"{root / 'App' / 'App.entitlements'}:5:2: warning: `com.apple.developer.healthkit` needs "
-        "`NSHealthUpdateUsageDescription` in Info.plist (writing health data), or the build setting "
-        "`INFOPLIST_KEY_NSHealthUpdateUsageDescription` [ENT201]"
+        "`NSHealthShareUsageDescription` (reading health data) or `NSHealthUpdateUsageDescription` "
+        "(writing health data) in Info.plist, or the build setting "
+        "`INFOPLIST_KEY_NSHealthShareUsageDescription` or `INFOPLIST_KEY_NSHealthUpdateUsageDescription` [ENT201]"
     ]
     env["INFOPLIST_KEY_NSHealthUpdateUsageDescription"] = "Saves workouts."
     assert run(capsys, env) == (0, [], "")
 
 
 def test_generated_info_plist_merges_with_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = project(tmp_path, "<key>com.apple.developer.healthkit</key>\n<true/>",
-                   "<key>NSHealthUpdateUsageDescription</key>\n<string>Saves workouts.</string>")
+    # location push needs both location strings: one comes from the file, one from the settings
+    root = project(tmp_path, "<key>com.apple.developer.location.push</key>\n<true/>",
+                   "<key>NSLocationWhenInUseUsageDescription</key>\n<string>Finds you.</string>")
     env = environment(root, **{**IOS, "GENERATE_INFOPLIST_FILE": "YES",
-                               "INFOPLIST_KEY_NSHealthShareUsageDescription": "Reads your steps."})
+                               "INFOPLIST_KEY_NSLocationAlwaysAndWhenInUseUsageDescription": "Finds you."})
     assert run(capsys, env) == (0, [], "")
+    env["GENERATE_INFOPLIST_FILE"] = "NO"
+    code, lines, _ = run(capsys, env)
+    assert code == 1 and len(lines) == 1 and "`NSLocationAlwaysAndWhenInUseUsageDescription`" in lines[0]
 
 
 @pytest.mark.parametrize(

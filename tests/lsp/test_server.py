@@ -264,11 +264,12 @@ async def test_info_plist_with_an_invalid_background_mode(client: LanguageClient
 
 
 async def test_the_other_file_of_the_target_is_read_from_the_editor(client: LanguageClient):
-    """App.entitlements needs two purpose strings; the Info.plist next to it has one on disk."""
+    """App.entitlements needs a HealthKit purpose string; the Info.plist next to it has none on disk."""
     entitlements, info = uri_of("pair/App.entitlements"), uri_of("pair/Info.plist")
     missing = diagnostic(
         rng(4, 1, 4, 41), "ENT201",
-        "`com.apple.developer.healthkit` needs `NSHealthUpdateUsageDescription` in Info.plist (writing health data)",
+        "`com.apple.developer.healthkit` needs `NSHealthShareUsageDescription` (reading health data) or "
+        "`NSHealthUpdateUsageDescription` (writing health data) in Info.plist",
         types.DiagnosticSeverity.Warning,
     )
     assert await open_document(client, entitlements, text_of("pair/App.entitlements")) == [missing]

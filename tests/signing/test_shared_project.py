@@ -190,35 +190,35 @@ def test_the_mac_file_of_an_sdk_condition_is_linted_for_the_mac(tmp_path: Path) 
 
 
 def test_generated_info_plist_settings_satisfy_purpose_strings(tmp_path: Path) -> None:
-    files = {"App/App.entitlements": plist("\t<key>com.apple.developer.healthkit</key>\n\t<true/>\n")}
+    files = {"App/App.entitlements": plist("\t<key>com.apple.developer.location.push</key>\n\t<true/>\n")}
     settings = {
         "SDKROOT": "iphoneos", "CODE_SIGN_ENTITLEMENTS": "App/App.entitlements",
         "GENERATE_INFOPLIST_FILE": "YES",
-        "INFOPLIST_KEY_NSHealthShareUsageDescription": "Reads your steps.",
+        "INFOPLIST_KEY_NSLocationAlwaysAndWhenInUseUsageDescription": "Finds you.",
     }
     write_project(tmp_path, {"App": settings}, files)
     code, found = entlint(["--select", "ENT201", "App.xcodeproj"], tmp_path)
-    assert [f["key"] for f in found] == ["NSHealthUpdateUsageDescription"]  # the one still missing
-    assert "INFOPLIST_KEY_NSHealthUpdateUsageDescription" in found[0]["message"]
+    assert [f["key"] for f in found] == ["NSLocationWhenInUseUsageDescription"]  # the one still missing
+    assert "INFOPLIST_KEY_NSLocationWhenInUseUsageDescription" in found[0]["message"]
     assert code == 1
 
 
 def test_generated_keys_merge_with_the_info_plist_file(tmp_path: Path) -> None:
     files = {
-        "App/App.entitlements": plist("\t<key>com.apple.developer.healthkit</key>\n\t<true/>\n"),
-        "App/Info.plist": plist("\t<key>NSHealthUpdateUsageDescription</key>\n\t<string>Saves workouts.</string>\n"),
+        "App/App.entitlements": plist("\t<key>com.apple.developer.location.push</key>\n\t<true/>\n"),
+        "App/Info.plist": plist("\t<key>NSLocationWhenInUseUsageDescription</key>\n\t<string>Finds you.</string>\n"),
     }
     settings = {
         "SDKROOT": "iphoneos", "CODE_SIGN_ENTITLEMENTS": "App/App.entitlements",
         "INFOPLIST_FILE": "App/Info.plist", "GENERATE_INFOPLIST_FILE": "YES",
-        "INFOPLIST_KEY_NSHealthShareUsageDescription": "Reads your steps.",
+        "INFOPLIST_KEY_NSLocationAlwaysAndWhenInUseUsageDescription": "Finds you.",
     }
     write_project(tmp_path, {"App": settings}, files)
     assert entlint(["--select", "ENT201", "App.xcodeproj"], tmp_path) == (0, [])
     # without GENERATE_INFOPLIST_FILE the build settings are not part of the Info.plist
     write_project(tmp_path / "old", {"App": {**settings, "GENERATE_INFOPLIST_FILE": "NO"}}, files)
     code, found = entlint(["--select", "ENT201", "App.xcodeproj"], tmp_path / "old")
-    assert [f["key"] for f in found] == ["NSHealthShareUsageDescription"]
+    assert [f["key"] for f in found] == ["NSLocationAlwaysAndWhenInUseUsageDescription"]
 
 
 def test_each_shared_file_is_reported_once(tmp_path: Path) -> None:
