@@ -219,7 +219,8 @@ class FeatureIndex:
                 raw_fields.append((answer, entitlement.name, W_NAME, f"name “{entitlement.name}”"))
             if entitlement.capability:
                 # Many keys share a capability (App Sandbox): only its main key takes the full weight.
-                weight = W_NAME if key in main_of else W_OTHER
+                named = {n.lower() for f in main_of.get(key, ()) for n, _kind in f["names"]}
+                weight = W_NAME if entitlement.capability.lower() in named else W_OTHER
                 raw_fields.append((answer, entitlement.capability, weight, f"capability “{entitlement.capability}”"))
             for feature in main_of.get(key, ()):
                 for name, kind in feature["names"]:

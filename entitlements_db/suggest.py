@@ -98,6 +98,14 @@ def _compact(key: str) -> str:
     return _normalised(key).replace("-", "")
 
 
+_NAMESPACE = re.compile(r"^com\.apple\.(developer\.|security\.)?")
+
+
+def _bare(compact: str) -> str:
+    """A compact key without ``com.apple.developer.`` or ``com.apple.security.``."""
+    return _NAMESPACE.sub("", compact)
+
+
 class Suggester:
     """Exact-form indexes of the database, built on the first suggestion asked for; the
     similarity step is the feature index of :mod:`entitlements_db.features`."""
@@ -108,8 +116,12 @@ class Suggester:
         self._by_compact: dict[str, str] = {}
         #: Catalogued non-existent keys by compact form, to catch near misses of them too.
         self._catalogue_compact: dict[str, str] = {}
+        #: … and by that form without the namespace: a catalogued com.apple.security.x answers
+        #: com.apple.developer.x as well, since both name the same feature.
+        self._catalogue_bare: dict[str, str] = {}
         for entry in db.non_existent_keys():
             self._catalogue_compact.setdefault(_compact(entry.key), entry.key)
+            self._catalogue_bare.setdefault(_bare(_compact(entry.key)), entry.key)
         for key in db.keys():
             self._by_normal.setdefault(_normalised(key), key)
             self._by_compact.setdefault(_compact(key), key)
@@ -132,7 +144,7 @@ class Suggester:
         if real is None and entry is None and len(key) <= MAX_QUERY:
             normal = _normalised(key)
             compact = normal.replace("-", "")
-            near = self._catalogue_compact.get(compact)
+            near = self._catalogue_compact.get(compact) or self._catalogue_bare.get(_bare(compact))
             near_entry = self.db.non_existent(near) if near else None
             if near_entry is not None:
                 found.extend(_catalogued(near_entry, platforms, 94.0, f"as for {near}"))

@@ -323,3 +323,21 @@ def test_variants_of_every_real_key_find_it() -> None:
         for variant in (original.upper(), original.replace("-", "_")):
             if variant != original and _DB.non_existent(variant) is None:
                 assert _DB.suggest(variant)[0].key == original, variant
+
+
+def test_a_catalogued_key_answers_its_spelling_in_the_other_namespace(db: Database) -> None:
+    # com.apple.developer.x and com.apple.security.x name the same feature: the checked
+    # replacement of the catalogued one is the best answer for both.
+    for key in ("com.apple.developer.hardened-runtime", "com.apple.security.app-groups"):
+        assert db.non_existent(key) is None and key not in db
+        first = db.suggest(key, ["macOS"])[0]
+        assert "as for com.apple." in first.note
+    assert db.suggest("com.apple.developer.hardened-runtime", ["macOS"])[0].kind == "none"
+    assert db.suggest("com.apple.security.app-groups", ["macOS"])[0].key == "com.apple.security.application-groups"
+
+
+def test_a_capability_name_weighs_fully_only_for_the_capabilitys_own_key(db: Database) -> None:
+    # Every Hardened Runtime exception names the capability; none of them is "the" Hardened
+    # Runtime key, so a query naming only the capability prefers its main key over the others.
+    (first,) = db.search("hardened runtime", platform="macOS", limit=1)
+    assert first.key == "com.apple.security.cs.allow-jit"
