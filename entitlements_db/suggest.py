@@ -122,9 +122,13 @@ class Suggester:
         for entry in db.non_existent_keys():
             self._catalogue_compact.setdefault(_compact(entry.key), entry.key)
             self._catalogue_bare.setdefault(_bare(_compact(entry.key)), entry.key)
+        #: Real keys by compact form without the namespace: agents swap com.apple.developer.
+        #: and com.apple.security. (``com.apple.developer.app-sandbox``).
+        self._by_bare: dict[str, list[str]] = {}
         for key in db.keys():
             self._by_normal.setdefault(_normalised(key), key)
             self._by_compact.setdefault(_compact(key), key)
+            self._by_bare.setdefault(_bare(_compact(key)), []).append(key)
 
     # -- public --------------------------------------------------------------
     def suggest(self, key: str, platforms: Sequence[str], limit: int) -> list[Suggestion]:
@@ -160,6 +164,15 @@ class Suggester:
         respelled = self._by_normal.get(normal) or self._by_compact.get(compact)
         if respelled and respelled != same_case:
             found.append(Suggestion("entitlement", respelled, "differs only in separators or plural", 95.0))
+        elif not same_case and key.startswith("com.apple."):
+            moved = self._by_bare.get(_bare(compact), [])
+            here = [k for k in moved if any(self._exists(k, p) for p in platforms)]
+            for real in sorted(here or moved)[:1]:
+                if real == key:
+                    continue
+                prefix = _NAMESPACE.match(real)
+                where = f"under {prefix.group(0)}" if prefix else "without a com.apple. prefix"
+                found.append(self._on_platform(Suggestion("entitlement", real, f"the same key {where}", 95.0), platforms))
         for match in self.db.feature_index().rank(key, platforms, key_query=True, limit=6, threshold=_THRESHOLD):
             answer = match.answer
             score = 50.0 + 40.0 * min(max(match.score, 0.0), 1.0)
@@ -169,6 +182,10 @@ class Suggester:
             elif answer.feature is not None:
                 found.extend(_no_entitlement(answer.feature, platforms, score))
         return found
+
+    def _exists(self, key: str, platform: str) -> bool:
+        real = self.db.get(key)
+        return real is not None and real.available_on(platform)
 
     def _on_platform(self, suggestion: Suggestion, platforms: Sequence[str]) -> Suggestion:
         """Swap a suggestion for its counterpart when it does not exist on the platform."""

@@ -341,3 +341,16 @@ def test_a_capability_name_weighs_fully_only_for_the_capabilitys_own_key(db: Dat
     # Runtime key, so a query naming only the capability prefers its main key over the others.
     (first,) = db.search("hardened runtime", platform="macOS", limit=1)
     assert first.key == "com.apple.security.cs.allow-jit"
+
+
+@pytest.mark.parametrize(("key", "expected"), [
+    ("com.apple.developer.app-sandbox", "com.apple.security.app-sandbox"),
+    ("com.apple.developer.cs.allow-jit", "com.apple.security.cs.allow-jit"),
+    ("com.apple.security.game-center", "com.apple.developer.game-center"),
+    ("com.apple.app-sandbox", "com.apple.security.app-sandbox"),
+    ("com.apple.security.keychain-access-groups", "keychain-access-groups"),
+])
+def test_a_key_in_the_wrong_namespace_gets_the_real_one_first(db: Database, key: str, expected: str) -> None:
+    assert key not in db and db.non_existent(key) is None
+    first = db.suggest(key, ["macOS"])[0]
+    assert first.key == expected and first.note.startswith("the same key ")

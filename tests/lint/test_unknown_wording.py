@@ -77,3 +77,16 @@ def test_db_show_does_not_claim_apple_never_defined_an_unknown_key() -> None:
 ])
 def test_edit_distance_bound(a: str, b: str, limit: int, within: bool) -> None:
     assert osa_within(a, b, limit) is within
+
+
+def test_a_key_in_the_wrong_namespace_is_a_misspelling_not_an_unknown_key() -> None:
+    from entitlements_db import load
+    from entitlements_lint import engine
+    from entitlements_lint.config import Settings
+    from lint_helpers import plist
+
+    data = plist("<key>com.apple.developer.app-sandbox</key>\n<true/>")
+    result = engine.lint_bytes(data, "App.entitlements", Settings(), load())
+    (message,) = [f.message for f in result.findings if f.code == "ENT001"]
+    assert message.startswith("`com.apple.developer.app-sandbox` is not an entitlement")
+    assert "com.apple.security.app-sandbox" in message
