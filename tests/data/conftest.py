@@ -45,5 +45,11 @@ def apple_reference() -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="session")
+def apple_mentions() -> list[dict[str, Any]]:
+    """Keys Apple names outside the entitlement pages, with where."""
+    return _reference("apple-entitlements-mentioned.json")
+
+
+@pytest.fixture(scope="session")
 def hallucinations() -> dict[str, Any]:
     return _reference("hallucinations.json")

@@ -345,7 +345,7 @@ def test_a_capability_name_weighs_fully_only_for_the_capabilitys_own_key(db: Dat
 
 @pytest.mark.parametrize(("key", "expected"), [
     ("com.apple.developer.app-sandbox", "com.apple.security.app-sandbox"),
-    ("com.apple.developer.cs.allow-jit", "com.apple.security.cs.allow-jit"),
+    ("com.apple.developer.cs.disable-library-validation", "com.apple.security.cs.disable-library-validation"),
     ("com.apple.security.game-center", "com.apple.developer.game-center"),
     ("com.apple.app-sandbox", "com.apple.security.app-sandbox"),
     ("com.apple.security.keychain-access-groups", "keychain-access-groups"),
