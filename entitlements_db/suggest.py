@@ -171,8 +171,11 @@ class Suggester:
                 if real == key:
                     continue
                 prefix = _NAMESPACE.match(real)
-                where = f"under {prefix.group(0)}" if prefix else "without a com.apple. prefix"
-                found.append(self._on_platform(Suggestion("entitlement", real, f"the same key {where}", 95.0), platforms))
+                where = f"with the {prefix.group(0).rstrip('.')} prefix" if prefix else "without a com.apple prefix"
+                # Ranked above similarity, but below a misspelling: Apple does keep parallel keys in
+                # both namespaces (com.apple.developer.cs.allow-jit is BrowserEngineKit's JIT key),
+                # so an unknown key here may be a real one newer than the data.
+                found.append(self._on_platform(Suggestion("entitlement", real, f"the same key {where}", 93.0), platforms))
         for match in self.db.feature_index().rank(key, platforms, key_query=True, limit=6, threshold=_THRESHOLD):
             answer = match.answer
             score = 50.0 + 40.0 * min(max(match.score, 0.0), 1.0)
