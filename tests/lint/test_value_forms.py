@@ -138,3 +138,16 @@ def test_multicast_needs_the_local_network_purpose_string(tmp_path: Path) -> Non
     done = cli(["--platform", "iOS", "--format", "json", tmp_path / "App.entitlements"])
     needs = [f["message"] for f in json.loads(done.stdout)["findings"] if f["code"] == "ENT201"]
     assert needs == ["`com.apple.developer.networking.multicast` needs `NSLocalNetworkUsageDescription` in Info.plist"]
+
+
+def domains(*values: str) -> bytes:
+    items = "\n".join(f"\t<string>{v}</string>" for v in values)
+    return plist(f"<key>com.apple.developer.associated-domains</key>\n<array>\n{items}\n</array>")
+
+
+def test_a_message_filter_extension_names_its_server_with_the_messagefilter_service() -> None:
+    """Why: `messagefilter:` was called a wrong prefix, but Apple's Message Filter extension
+    guide sets the server up like shared web credentials with the messagefilter service."""
+    assert ent005(domains("messagefilter:filter.example.com"), ("iOS",)) == []
+    (finding,) = ent005(domains("messagefiltr:filter.example.com"), ("iOS",))
+    assert "`messagefilter:`" in finding[1]
