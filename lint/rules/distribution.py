@@ -27,7 +27,8 @@ DEBUG_KEYS = ("get-task-allow", "com.apple.security.get-task-allow")
         "\"Provisioning profile doesn't include the entitlement\" error. Without a configured "
         "distribution the note lists the distributions that need approval on the target's "
         "platforms: Developer ID only for a Mac target, ad hoc only for a device target (a Mac "
-        "app, Mac Catalyst included, has no ad hoc distribution)."
+        "app, Mac Catalyst included, has no ad hoc distribution). With a provisioning profile "
+        "that carries the key, Apple has approved it and nothing is said."
     ),
     example="<key>com.apple.developer.family-controls</key>\n<true/>",
     use_instead="Request the capability from Apple for each distribution you need, then regenerate the profiles.",
@@ -38,7 +39,7 @@ def managed_entitlement(ctx: Context) -> Iterator[Finding]:
     for entry in ctx.entries():
         real = ctx.db.get(entry.key)
         managed = real.managed if real else None
-        if managed is None or entry.key in ctx.target.granted:
+        if managed is None or entry.key in ctx.target.granted or _in_profile(ctx, entry.key):
             continue
         if distribution and distribution not in managed.distributions:
             continue
@@ -54,6 +55,12 @@ def managed_entitlement(ctx: Context) -> Iterator[Finding]:
         if not distribution and len(listed) < len(managed.distributions):
             message += ctx.target.assumption()  # the list depends on the platforms
         yield ctx.finding(managed_entitlement, entry.key_node, message, entry.key)
+
+
+def _in_profile(ctx: Context, key: str) -> bool:
+    """The profile that signs the file carries the key: Apple has already approved it for
+    this team and distribution, so the note would only be noise."""
+    return ctx.profile is not None and key in ctx.profile.entitlements
 
 
 _MAC = frozenset({"macOS", "macCatalyst"})

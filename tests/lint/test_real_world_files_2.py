@@ -117,3 +117,51 @@ def test_the_catalyst_project_splits_its_files_by_sdk(
     assert "app-sandbox" in mac and "healthkit" not in mac
     found = findings(capsys, monkeypatch, "mac-catalyst-sdk/Studio.xcodeproj", None, "app-store")
     assert [f for f in found if f["code"] == "ENT006"] == []
+
+
+#: Each profile (an unsigned profile plist, as `entlint` reads one) with the targets it signs.
+PROFILES = [
+    ("ios-enterprise/profiles/FieldService_InHouse.mobileprovision", ["ios-enterprise/FieldService"]),
+    ("app-clip-parking/profiles/Parking_AppStore.mobileprovision", ["app-clip-parking/Parking"]),
+    ("app-clip-parking/profiles/ParkingClip_AppStore.mobileprovision", ["app-clip-parking/ParkingClip"]),
+    ("ios-wallet-tickets/profiles/Tickets_AppStore.mobileprovision", ["ios-wallet-tickets/Tickets"]),
+    ("ios-carplay-nav/profiles/Routes_AppStore.mobileprovision", ["ios-carplay-nav/Routes"]),
+    ("mac-sign-in-with-apple/profiles/Recipes_MacAppStore.provisionprofile", ["mac-sign-in-with-apple/Recipes"]),
+    ("mac-sysext-devid/profiles/Shield_DeveloperID.provisionprofile",
+     ["mac-sysext-devid/Shield", "mac-sysext-devid/ShieldProxy"]),
+    ("mac-sysext-devid/profiles/ShieldMonitor_DeveloperID.provisionprofile", ["mac-sysext-devid/ShieldMonitor"]),
+    ("mac-game/profiles/Raiders_Development.provisionprofile", ["mac-game/Raiders"]),
+]
+
+
+def _with_profile(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, profile: str,
+                  targets: list[str]) -> list[dict]:
+    monkeypatch.chdir(ROOT)
+    code, out, err = check(["--isolated", "--format", "json", "--exit-zero", "--profile", profile, *targets], capsys)
+    assert code == 0, err
+    return json.loads(out)["findings"]
+
+
+def test_every_profile_is_compared() -> None:
+    assert {p for p, _ in PROFILES} == {str(p.relative_to(ROOT)) for p in ROOT.glob("*/profiles/*")}
+
+
+@pytest.mark.parametrize(("profile", "targets"), PROFILES, ids=[p.split("/")[-1] for p, _ in PROFILES])
+def test_a_matching_profile_finds_nothing(profile: str, targets: list[str], capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Team-prefixed values against `TEAMID.*` and `*` grants, `$(AppIdentifierPrefix)` values,
+    sandbox keys no Mac profile lists, and managed keys the profile already carries."""
+    assert [(f["path"], f["code"], f["message"]) for f in _with_profile(capsys, monkeypatch, profile, targets)] == []
+
+
+def test_a_managed_key_the_profile_carries_gets_no_approval_note(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Why: `--profile` with a profile that carries CarPlay still said the key needs Apple's
+    approval; the profile is the proof it was granted. A profile without it still gets both."""
+    assert _with_profile(capsys, monkeypatch, "ios-carplay-nav/profiles/Routes_AppStore.mobileprovision",
+                         ["ios-carplay-nav/Routes"]) == []
+    other = _with_profile(capsys, monkeypatch, "ios-wallet-tickets/profiles/Tickets_AppStore.mobileprovision",
+                          ["ios-carplay-nav/Routes"])
+    codes = {(f["code"], f["key"]) for f in other}
+    assert ("ENT008", "com.apple.developer.carplay-maps") in codes
+    assert ("ENT300", "com.apple.developer.carplay-maps") in codes
