@@ -347,11 +347,12 @@ def _platforms_from_info(info: PlistDocument) -> tuple[str, ...] | None:
 def lint_bytes(data: bytes, path: str, settings: Settings, db: Database, kind: str | None = None,
                companion: PlistDocument | None = None, target: Target | None = None,
                profile: Profile | None = None, signature_der: bytes | None = None,
-               bundle_identifier: str | None = None) -> FileResult:
+               bundle_identifier: str | None = None, signed: bool = False) -> FileResult:
     """Lint one file's bytes. Never raises for bad input: it becomes a syntax-error finding.
 
     ``profile`` (a provisioning profile) and ``signature_der`` (a signature's DER
-    entitlements) enable the profile and signature rules (ENT300–ENT304).
+    entitlements) enable the profile and signature rules (ENT300–ENT304). ``signed`` marks
+    the entitlements of a code signature: findings there carry no fix (there is no file to edit).
     """
     kind = kind or file_kind(path) or ENTITLEMENTS
     try:
@@ -362,8 +363,11 @@ def lint_bytes(data: bytes, path: str, settings: Settings, db: Database, kind: s
         return FileResult(path, kind, [_input_finding(file_format.syntax_error, path, exc)], failed=True)
     if target is None:
         target = infer_target(settings, kind, document, companion, db)
-    ctx = Context(path, kind, document, db, target, companion, profile, signature_der, bundle_identifier)
+    ctx = Context(path, kind, document, db, target, companion, profile, signature_der, bundle_identifier, signed)
     findings = _collect(ctx, [rule for rule in settings.rules_for(path) if kind in rule.applies_to], settings)
+    if signed:
+        for finding in findings:
+            finding.fix = None
     findings.sort(key=Finding.sort_key)
     return FileResult(path, kind, findings, document=document)
 

@@ -165,6 +165,7 @@ def lint_product(
             results.append(engine.lint_bytes(
                 xml, label, local, db, ENTITLEMENTS, companion=info, target=target,
                 profile=bundle_profile, signature_der=der, bundle_identifier=executable.bundle_identifier,
+                signed=True,
             ))
     if not executables:
         notes.append(f"{path}: no executables found")

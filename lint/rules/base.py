@@ -68,6 +68,7 @@ class Context:
         profile: Profile | None = None,
         signature_der: bytes | None = None,
         bundle_identifier: str | None = None,
+        signed: bool = False,
     ) -> None:
         self.path = path
         self.kind = kind
@@ -83,6 +84,9 @@ class Context:
         # The target's bundle identifier when a project or a built product says it:
         # the profile's App ID must cover it.
         self.bundle_identifier = bundle_identifier
+        # True for the entitlements of a built product's code signature: code signing wrote
+        # the profile's keys into it, and there is no file to fix.
+        self.signed = signed
         #: Findings kept so far; the engine updates it (see :meth:`has_room`).
         self.reported = 0
 

@@ -89,7 +89,8 @@ def _offered(distribution: str, platforms: tuple[str, ...] | None) -> bool:
         "`application-identifier`, `com.apple.developer.team-identifier`, `beta-reports-active` "
         "and `get-task-allow` come from the provisioning profile at signing time (and "
         "`com.apple.security.get-task-allow` from Xcode). A hand-written copy goes stale when "
-        "the team, App ID or profile changes, and then signing or the App Store check fails."
+        "the team, App ID or profile changes, and then signing or the App Store check fails. "
+        "A built product's signature is not checked: code signing writes these keys there."
     ),
     example="<key>com.apple.developer.team-identifier</key>\n<string>ABCDE12345</string>",
     use_instead="Remove the key; Xcode copies the value from the provisioning profile when it signs.",
@@ -97,6 +98,8 @@ def _offered(distribution: str, platforms: tuple[str, ...] | None) -> bool:
     sources=(TN3125,),
 )
 def profile_owned_key(ctx: Context) -> Iterator[Finding]:
+    if ctx.signed:
+        return  # code signing put them there, as it should
     for entry in ctx.entries():
         real = ctx.db.get(entry.key)
         if real is None and ctx.db.profile_key(entry.key):
