@@ -57,6 +57,12 @@ def managed_entitlement(ctx: Context) -> Iterator[Finding]:
         yield ctx.finding(managed_entitlement, entry.key_node, message, entry.key)
 
 
+def _development_only(ctx: Context, key: str) -> bool:
+    """Apple's data grants the key to development builds alone (a testing aid)."""
+    real = ctx.db.get(key)
+    return real is not None and real.distribution == ["development"]
+
+
 def _in_profile(ctx: Context, key: str) -> bool:
     """The profile that signs the file carries the key: Apple has already approved it for
     this team and distribution, so the note would only be noise."""
@@ -117,7 +123,7 @@ def profile_owned_key(ctx: Context) -> Iterator[Finding]:
     code="ENT010",
     name="debug-entitlement-in-distribution",
     severity="error",
-    summary="`get-task-allow` is true in a build meant for distribution.",
+    summary="`get-task-allow`, or another development-only key, is true in a build meant for distribution.",
     applies_to=(ENTITLEMENTS,),
     why=(
         "`get-task-allow` lets a debugger attach to the app. Only development profiles allow it; "
@@ -125,7 +131,8 @@ def profile_owned_key(ctx: Context) -> Iterator[Finding]:
         "check, App Store validation or notarization. The distribution is the configured one; "
         "with a provisioning profile (`--profile`, or a built product's embedded profile) the "
         "profile's type decides, and a non-development profile is reported even when the "
-        "configured distribution says development."
+        "configured distribution says development. Keys Apple allows in development builds only "
+        "(File Provider testing mode) are reported the same way."
     ),
     example="<!-- distribution: app-store -->\n<key>get-task-allow</key>\n<true/>",
     use_instead="Remove the key and let the profile decide (Xcode sets it for debug builds only).",
@@ -142,15 +149,22 @@ def debug_entitlement_in_distribution(ctx: Context) -> Iterator[Finding]:
     if distribution in (None, "development") and not against_profile:
         return
     for entry in ctx.entries():
-        if entry.key in DEBUG_KEYS and entry.value.kind == "true":
+        if entry.value.kind != "true":
+            continue
+        if entry.key in DEBUG_KEYS:
             if entry.key in against_profile:
                 message = against_profile[entry.key]
             elif distribution in (None, "development"):
                 continue
             else:
                 message = f"`{entry.key}` is true, but the distribution is {distribution}: debuggable builds cannot be distributed"
-            fix = Fix(f"Remove `{entry.key}`", [ctx.remove(entry.start, entry.end)], safe=False)
-            yield ctx.finding(debug_entitlement_in_distribution, entry.value, message, entry.key, fix=fix)
+        elif distribution not in (None, "development") and _development_only(ctx, entry.key):
+            message = (f"`{entry.key}` is for development builds only, but the distribution is {distribution}: "
+                       "remove it from the entitlements of distributed builds")
+        else:
+            continue
+        fix = Fix(f"Remove `{entry.key}`", [ctx.remove(entry.start, entry.end)], safe=False)
+        yield ctx.finding(debug_entitlement_in_distribution, entry.value, message, entry.key, fix=fix)
 
 
 RULES = (managed_entitlement, profile_owned_key, debug_entitlement_in_distribution)

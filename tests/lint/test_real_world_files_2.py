@@ -165,3 +165,19 @@ def test_a_managed_key_the_profile_carries_gets_no_approval_note(
     codes = {(f["code"], f["key"]) for f in other}
     assert ("ENT008", "com.apple.developer.carplay-maps") in codes
     assert ("ENT300", "com.apple.developer.carplay-maps") in codes
+
+
+def test_a_development_only_key_is_reported_in_a_distributed_build(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Why: File Provider testing mode is granted to development builds only, but a file
+    claiming it was clean for the App Store. It is fine in development, and without a
+    distribution nothing is assumed."""
+    source = ROOT / "mac-file-provider" / "DriveProvider" / "DriveProvider.entitlements"
+    key = "com.apple.developer.fileprovider.testing-mode"
+    debug = tmp_path / "DriveProvider-Debug.entitlements"
+    debug.write_text(source.read_text().replace("<dict>\n", f"<dict>\n\t<key>{key}</key>\n\t<true/>\n", 1))
+    store = findings(capsys, monkeypatch, str(debug), ["macOS"], "app-store")
+    assert [(f["code"], f["key"], f["severity"]) for f in store] == [("ENT010", key, "error")]
+    assert "development builds only" in store[0]["message"]
+    assert findings(capsys, monkeypatch, str(debug), ["macOS"], "development") == []
+    assert findings(capsys, monkeypatch, str(debug), ["macOS"]) == []
