@@ -137,8 +137,8 @@ def _features(folder: Path) -> list[models.Feature]:
 def features_document(dataset: Dataset) -> dict[str, Any]:
     """The compact JSON the feature index reads (entitlements_db/features.json).
 
-    Keys a feature names that the dataset does not hold (yet) are left out here, so a feature
-    file can name a key before its entry lands; tests/data lists them.
+    Keys a feature names that the dataset does not hold are left out here, so the index never
+    offers an unknown key; tests/data/test_data_integrity.py fails until their entries land.
     """
     real = {e.key for e in dataset.entitlements}
     ids = set()

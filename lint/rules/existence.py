@@ -73,7 +73,7 @@ GRANTED_NOTE = (
 
 
 def data_release(db: Database) -> str:
-    """``entlint data 2026.12.0, 279 keys``: which data a "not known" verdict comes from."""
+    """``entlint data 2026.12.0, 289 keys``: which data a "not known" verdict comes from."""
     return f"entlint data {db.meta.get('version', '?')}, {len(db)} keys"
 
 

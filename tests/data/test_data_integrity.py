@@ -391,6 +391,14 @@ def test_every_documented_key_of_the_reference_is_covered(
     assert set(INTENTIONALLY_ABSENT) & real_keys == set()
 
 
+def test_every_key_a_feature_names_is_a_real_entry(dataset: build.Dataset, real_keys: set[str]) -> None:
+    # The feature index drops a key it cannot find, so a feature naming a key without an entry
+    # would point people to a key that ENT001 then calls unknown (Foundation Models' adapter key did).
+    named = {k.key for feature in dataset.features for k in (*feature.keys, *feature.special_cases)}
+    missing = sorted(named - real_keys)
+    assert not missing, _listing(missing, "keys named in data/features/ with no entry in data/entitlements/")
+
+
 def test_reference_platforms_are_all_recorded(
     apple_reference: list[dict[str, Any]], dataset: build.Dataset
 ) -> None:

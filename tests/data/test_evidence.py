@@ -456,3 +456,36 @@ def test_a_disagreement_cannot_be_recorded_twice() -> None:
     }
     with pytest.raises(ValidationError, match="twice"):
         models.SourceDisagreements.model_validate({"disagreements": [row, row]})
+
+
+#: Capabilities in Apple's tables that no entry joins, each with why. A capability a user
+#: can add in Xcode writes its keys into their file; a missing entry calls them unknown.
+CAPABILITIES_WITHOUT_ENTRY = {
+    "background modes": "writes UIBackgroundModes to Info.plist, no entitlement",
+    "game controllers": "writes GCSupportedGameControllers to Info.plist, no entitlement",
+    "in-app purchase": "needs no entitlement (com.apple.developer.in-app-purchase is catalogued as invented)",
+    "hls interstitial previews": "only third-party tools spell its key; no Apple source names it yet",
+    "messages collaboration": "only third-party tools spell its key; no Apple source names it yet",
+    "sim inserted": "only third-party tools spell its key; no Apple source names it yet",
+}
+
+
+def _capabilities_without_entry(verify: Any, entitlements: Any) -> list[str]:
+    reference = verify.Reference(SHARED_REFERENCE)
+    joined = {
+        verify._name(row.capability) for e in entitlements for row in reference.rows_for(e).values()
+    }
+    return sorted({name for (_, name) in reference.rows} - joined)
+
+
+@needs_reference
+def test_every_capability_in_apples_tables_has_an_entry(dataset: build.Dataset) -> None:
+    missing = _capabilities_without_entry(_verify_module(), dataset.entitlements)
+    assert missing == sorted(CAPABILITIES_WITHOUT_ENTRY), _listing(missing)
+
+
+@needs_reference
+def test_a_capability_whose_entry_goes_is_reported(dataset: build.Dataset) -> None:
+    entries = [e for e in dataset.entitlements if e.capability != "Media Extension Format Reader"]
+    missing = _capabilities_without_entry(_verify_module(), entries)
+    assert "media extension format reader" in missing

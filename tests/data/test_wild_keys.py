@@ -122,10 +122,7 @@ def test_usage_prior_holds_real_keys_only(dataset: build.Dataset, shipped_bundle
 
 
 #: Keys Apple mentions outside the entitlement pages that no source settles yet, with why.
-UNSETTLED_MENTIONS = {
-    "com.apple.developer.driverkit.transport.pci.bridge":
-        "only in an entitlements file of an Apple open-source PCIDriverKit sample; no page, table or check",
-}
+UNSETTLED_MENTIONS: dict[str, str] = {}
 
 
 def test_every_key_apple_mentions_elsewhere_is_classified(
