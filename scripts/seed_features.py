@@ -99,7 +99,16 @@ def features() -> list[dict]:
             name_url = row["entitlements"][0]["source_url"]
         else:
             continue  # no Apple page names it here (In-App Purchase is catalogued by hand)
-        sources = {name_url: _source(name_url, "the capability name and the keys it writes")}
+        if not name_url.startswith("https://developer.apple.com/"):
+            # the key was seen elsewhere (an App Store error quoted in an issue): name the
+            # capability from Apple's table instead, or leave the row out
+            tabled = table_names.get(_normal(name), [])
+            if not tabled:
+                continue
+            name_url = tabled[0][1]
+        what = ("the capability's name in the platform's capability table" if "/help/account/" in name_url
+                else "the capability name and the keys it writes")
+        sources = {name_url: _source(name_url, what)}
         names = [{"name": name, "kind": "capability", "source": name_url}]
         seen = {name.lower()}
         for spelled, url in table_names.get(_normal(name), []):
