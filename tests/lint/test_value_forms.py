@@ -151,3 +151,12 @@ def test_a_message_filter_extension_names_its_server_with_the_messagefilter_serv
     assert ent005(domains("messagefilter:filter.example.com"), ("iOS",)) == []
     (finding,) = ent005(domains("messagefiltr:filter.example.com"), ("iOS",))
     assert "`messagefilter:`" in finding[1]
+
+
+@pytest.mark.parametrize(("mode", "platform"), [
+    ("network-authentication", "iOS"), ("underwater-depth", "watchOS"), ("screen-capture", "iOS"),
+])
+def test_background_modes_apple_documents_outside_xcodes_table_are_known(mode: str, platform: str) -> None:
+    data = plist(f"<key>UIBackgroundModes</key>\n<array>\n\t<string>{mode}</string>\n</array>")
+    result = engine.lint_bytes(data, "Info.plist", Settings(), load(), target=Target((platform,), "test"))
+    assert [f.message for f in result.findings if f.code == "ENT200"] == []
