@@ -6,13 +6,12 @@ false positive found then is fixed in data or rules and pinned here, so it canno
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from entitlements_lint.rules.distribution import _offered
-from lint_helpers import check
+from real_world_corpus import Corpus, standard_tests
 
 ROOT = Path(__file__).resolve().parents[1] / "fixtures" / "real-world"
 
@@ -73,52 +72,11 @@ RUNS = [
     ("multiplatform-swiftui", ["iOS", "macOS"], "app-store"),
     ("xcode-multitarget/Tracker.xcodeproj", None, "app-store"),
 ]
-FOLDERS = sorted(p.name for p in ROOT.iterdir() if p.is_dir())
-
-
-def findings(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, target: str,
-             platforms: list[str] | None = None, distribution: str | None = None) -> list[dict]:
-    monkeypatch.chdir(ROOT)
-    argv = ["--isolated", "--format", "json", "--exit-zero", target]
-    for platform in platforms or ():
-        argv += ["--platform", platform]
-    if distribution:
-        argv += ["--distribution", distribution]
-    code, out, err = check(argv, capsys)
-    assert code == 0, err
-    return json.loads(out)["findings"]
-
-
-def _only_managed_notes(found: list[dict]) -> None:
-    loud = [(f["path"], f["code"], f["message"]) for f in found if f["severity"] != "info"]
-    assert loud == []
-    for f in found:
-        assert f["code"] == "ENT008", (f["path"], f["message"])
-        assert f["key"] in MANAGED.get(f["path"], []), (f["path"], f["key"])
-
-
-def test_every_folder_is_run_with_its_options() -> None:
-    assert {t.split("/")[0] for t, _, _ in RUNS} == set(FOLDERS)
-
-
-@pytest.mark.parametrize("folder", FOLDERS)
-def test_a_correct_folder_gets_no_warning_without_options(
-        folder: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    _only_managed_notes(findings(capsys, monkeypatch, folder))
-
-
-@pytest.mark.parametrize(("target", "platforms", "distribution"), RUNS,
-                         ids=[f"{t}-{'+'.join(p or ['inferred'])}-{d}" for t, p, d in RUNS])
-def test_a_correct_folder_gets_no_warning_with_its_options(
-        target: str, platforms: list[str] | None, distribution: str | None,
-        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    _only_managed_notes(findings(capsys, monkeypatch, target, platforms, distribution))
-
-
-def test_the_managed_notes_are_all_there(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    """The allow-list above is exact: every managed key in the fixtures is still noted."""
-    noted = {(f["path"], f["key"]) for folder in FOLDERS for f in findings(capsys, monkeypatch, folder)}
-    assert noted == {(path, key) for path, keys in MANAGED.items() for key in keys}
+CORPUS = Corpus(ROOT, MANAGED, RUNS)
+FOLDERS = CORPUS.folders
+findings = CORPUS.findings
+(test_every_folder_is_run_with_its_options, test_a_correct_folder_gets_no_warning_without_options,
+ test_a_correct_folder_gets_no_warning_with_its_options, test_the_managed_notes_are_all_there) = standard_tests(CORPUS)
 
 
 def test_background_location_with_when_in_use_only(
