@@ -257,6 +257,17 @@ def test_macos_protected_resources_name_their_purpose_string(dataset: build.Data
     assert not wrong, _listing(wrong)
 
 
+def test_driverkit_families_need_apple_approval(dataset: build.Dataset) -> None:
+    # Apple DTS (forums/thread/809202): every DriverKit entitlement has a development variant any
+    # paid team may use; the entitlement itself is approved by Apple. Two families lacked it.
+    wrong = [
+        e.key
+        for e in dataset.entitlements
+        if e.key.startswith("com.apple.developer.driverkit.family.") and e.managed is None
+    ]
+    assert not wrong, _listing(wrong, "a DriverKit family entitlement needs a managed field")
+
+
 def test_background_mode_usage_descriptions_are_known_keys(dataset: build.Dataset) -> None:
     known = {k.key for k in dataset.info_plist_keys.keys if k.usage_description}
     unknown = sorted(
