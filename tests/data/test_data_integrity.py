@@ -228,6 +228,46 @@ def test_info_plist_needs_name_known_info_plist_keys(dataset: build.Dataset) -> 
     assert not unknown, _listing(unknown)
 
 
+#: macOS entitlements that unlock a resource the user must approve (TCC), with the purpose
+#: strings that can explain the request: macOS 10.14 and later show one before granting access,
+#: and the app cannot get access without it (the keys' pages say they are required).
+MACOS_PROTECTED_RESOURCES: dict[str, set[str]] = {
+    "com.apple.security.device.camera": {"NSCameraUsageDescription"},
+    "com.apple.security.device.audio-input": {"NSMicrophoneUsageDescription"},
+    "com.apple.security.device.microphone": {"NSMicrophoneUsageDescription"},
+    "com.apple.security.personal-information.photos-library": {"NSPhotoLibraryUsageDescription"},
+    "com.apple.security.personal-information.addressbook": {"NSContactsUsageDescription"},
+    "com.apple.security.personal-information.calendars": {
+        "NSCalendarsFullAccessUsageDescription",
+        "NSCalendarsWriteOnlyAccessUsageDescription",
+        "NSCalendarsUsageDescription",
+    },
+    "com.apple.security.personal-information.location": {"NSLocationUsageDescription"},
+}
+
+
+def test_macos_protected_resources_name_their_purpose_string(dataset: build.Dataset) -> None:
+    # the audit of 2026-12 found five of these seven without one: ENT201 could not warn
+    by_key = {e.key: e for e in dataset.entitlements}
+    wrong = [
+        f"{key}: needs one of {sorted(purposes)}"
+        for key, purposes in MACOS_PROTECTED_RESOURCES.items()
+        if not purposes & {need.key for need in by_key[key].info_plist if not need.optional}
+    ]
+    assert not wrong, _listing(wrong)
+
+
+def test_driverkit_families_need_apple_approval(dataset: build.Dataset) -> None:
+    # Apple DTS (forums/thread/809202): every DriverKit entitlement has a development variant any
+    # paid team may use; the entitlement itself is approved by Apple. Two families lacked it.
+    wrong = [
+        e.key
+        for e in dataset.entitlements
+        if e.key.startswith("com.apple.developer.driverkit.family.") and e.managed is None
+    ]
+    assert not wrong, _listing(wrong, "a DriverKit family entitlement needs a managed field")
+
+
 def test_background_mode_usage_descriptions_are_known_keys(dataset: build.Dataset) -> None:
     known = {k.key for k in dataset.info_plist_keys.keys if k.usage_description}
     unknown = sorted(
