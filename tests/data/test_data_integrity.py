@@ -515,3 +515,16 @@ def test_macos_privacy_entitlements_name_their_purpose_strings(dataset: build.Da
     named = {need.key for need in entry.info_plist if not need.optional}
     missing = MACOS_PRIVACY_ENTITLEMENTS[key] - named
     assert not missing, f"{key}: info_plist must name {sorted(missing)}"
+
+
+def test_driverkit_family_and_transport_keys_are_managed(dataset: build.Dataset) -> None:
+    """Apple DTS (forum thread 809202): only the development variants of DriverKit entitlements
+    come without approval, so a family or transport key without `managed` would let ENT008 pass
+    a distribution profile that cannot carry it."""
+    prefixes = ("com.apple.developer.driverkit.family.", "com.apple.developer.driverkit.transport.")
+    keys = [e for e in dataset.entitlements if e.key.startswith(prefixes)]
+    assert len(keys) >= 10
+    unmanaged = sorted(e.key for e in keys if e.managed is None)
+    assert not unmanaged, f"DriverKit keys without managed: {unmanaged}"
+    with_development = sorted(e.key for e in keys if "development" in e.managed.distributions)
+    assert not with_development, f"development builds need no approval: {with_development}"
