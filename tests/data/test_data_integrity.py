@@ -528,3 +528,43 @@ def test_every_real_entitlement_cites_an_apple_page(shipped_bundle: dict[str, An
         )
     ]
     assert lacking == []
+
+
+#: macOS entitlements that open a resource the user must allow (TCC), and the purpose strings
+#: Apple requires for it (any one of a group will do): without the string ENT201 stays silent
+#: and the app is stopped when it asks. Apple's privacy keys' pages are the source.
+MACOS_PRIVACY_ENTITLEMENTS = {
+    "com.apple.security.device.camera": {"NSCameraUsageDescription"},
+    "com.apple.security.device.microphone": {"NSMicrophoneUsageDescription"},
+    "com.apple.security.device.audio-input": {"NSMicrophoneUsageDescription"},
+    "com.apple.security.personal-information.addressbook": {"NSContactsUsageDescription"},
+    "com.apple.security.personal-information.location": {"NSLocationUsageDescription"},
+    "com.apple.security.personal-information.photos-library": {"NSPhotoLibraryUsageDescription"},
+    "com.apple.security.personal-information.calendars": {
+        "NSCalendarsFullAccessUsageDescription",
+        "NSCalendarsWriteOnlyAccessUsageDescription",
+        "NSCalendarsUsageDescription",
+    },
+}
+
+
+@pytest.mark.parametrize("key", sorted(MACOS_PRIVACY_ENTITLEMENTS))
+def test_macos_privacy_entitlements_name_their_purpose_strings(dataset: build.Dataset, key: str) -> None:
+    entry = next((e for e in dataset.entitlements if e.key == key), None)
+    assert entry is not None, f"{key} has no entry"
+    named = {need.key for need in entry.info_plist if not need.optional}
+    missing = MACOS_PRIVACY_ENTITLEMENTS[key] - named
+    assert not missing, f"{key}: info_plist must name {sorted(missing)}"
+
+
+def test_driverkit_family_and_transport_keys_are_managed(dataset: build.Dataset) -> None:
+    """Apple DTS (forum thread 809202): only the development variants of DriverKit entitlements
+    come without approval, so a family or transport key without `managed` would let ENT008 pass
+    a distribution profile that cannot carry it."""
+    prefixes = ("com.apple.developer.driverkit.family.", "com.apple.developer.driverkit.transport.")
+    keys = [e for e in dataset.entitlements if e.key.startswith(prefixes)]
+    assert len(keys) >= 10
+    unmanaged = sorted(e.key for e in keys if e.managed is None)
+    assert not unmanaged, f"DriverKit keys without managed: {unmanaged}"
+    with_development = sorted(e.key for e in keys if "development" in e.managed.distributions)
+    assert not with_development, f"development builds need no approval: {with_development}"

@@ -23,6 +23,7 @@ MANAGED = {
     "driverkit/SerialDriverHost/SerialDriverHost.entitlements": ["com.apple.developer.driverkit.userclient-access"],
     "ios-carplay/Podcasts/Podcasts.entitlements": ["com.apple.developer.carplay-audio"],
     "ios-screentime/Focus/Focus.entitlements": ["com.apple.developer.family-controls"],
+    "ios-wallet/Bank/Bank.entitlements": ["com.apple.developer.payment-pass-provisioning"],
     "ios-walkie/Walkie/Walkie.entitlements": ["com.apple.developer.usernotifications.critical-alerts"],
     "ios-home-hub/HubApp/HubApp.entitlements": [
         "com.apple.developer.networking.multicast", "com.apple.developer.contacts.notes"],
