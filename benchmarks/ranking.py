@@ -2,6 +2,8 @@
 
     python benchmarks/ranking.py             # shares and timings
     python benchmarks/ranking.py --misses    # also every entry whose first answer is wrong
+    python benchmarks/ranking.py --set benchmarks/heldout/invented-keys-2026-12.yaml
+                                             # score another set of invented keys (held out)
 
 Reads the development sets in tests/data/ (invented-keys.yaml: invented keys with the
 replacements accepted first; feature-phrases.yaml: search phrases with the answers accepted
@@ -128,14 +130,36 @@ def hostile_keys(count: int = 200) -> list[str]:
     ]
 
 
+def score_set(db: Any, path: Path, misses: bool) -> int:
+    """Print the shares for one set of invented keys, such as a held-out set, without timings."""
+    keys = read_set(path, "keys")
+    ranks = [judge_key(db, e) for e in keys]
+    first, top3 = shares(ranks)
+    share_reported = sum(reported(db, e) for e in keys) / (len(keys) or 1)
+    print(f"{path.name}: {len(keys)} invented keys")
+    print(f"  reported            {share_reported:6.1%}")
+    print(f"  right first         {first:6.1%}   ({sum(r == 0 for r in ranks)} of {len(keys)})")
+    print(f"  right in the top 3  {top3:6.1%}")
+    if misses:
+        for entry, rank in zip(keys, ranks):
+            if rank != 0:
+                got = [(s.kind, s.key) for s in db.suggest(entry["key"], entry.get("platform"), limit=3)]
+                print(f"MISS key {entry['key']} [{entry.get('platform', '-')}] → {got}  (want {entry['accept']})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--misses", action="store_true", help="list every entry not right first")
     parser.add_argument("--repeat", type=int, default=5, help="timing repetitions (default: 5)")
+    parser.add_argument("--set", type=Path, metavar="PATH",
+                        help="score only this set of invented keys (same format as the development set)")
     args = parser.parse_args(argv)
     import entitlements_db
 
     db = entitlements_db.load()
+    if args.set is not None:
+        return score_set(db, args.set, args.misses)
     keys, phrases = read_set(KEYS_FILE, "keys"), read_set(PHRASES_FILE, "phrases")
     db.suggest("com.apple.developer.warm-up")  # the index is built on first use: not timed
     key_ranks = [judge_key(db, e) for e in keys]
