@@ -3,8 +3,11 @@
 Evidence is ranked from strongest to weakest:
 
 1. the curated catalogue of non-existent keys (a person checked the replacement);
-2. the platform counterpart of a real key used on the wrong platform;
-3. an Info.plist key written into an entitlements file;
+2. the platform counterpart of a real key used on the wrong platform; for a Mac-only
+   App Sandbox or Hardened Runtime key with no counterpart, "no entitlement" and the
+   Info.plist purpose strings it names (other platforms sandbox every app);
+3. an Info.plist key written into an entitlements file, also misspelt by one letter or
+   differing in case, separators or plural (``NSCameraUsageDescripton``);
 4. a real key that differs only in case, or only in ``_``/``-``, plural endings and
    words run together (``readonly`` for ``read-only``); a key that differs from a
    catalogued non-existent key in those ways gets the catalogue's replacements;
@@ -25,12 +28,16 @@ import re
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; annotations are strings
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from entitlements_db.database import Database, NonExistentKey
+    from entitlements_db.database import Database, Entitlement, NonExistentKey
 
 #: Words that say where a key lives rather than what it is.
 NAMESPACE_WORDS = frozenset({"com", "apple", "developer", "security"})
 _HUMPS = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b)|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _THRESHOLD = 0.5
+#: Info.plist keys shorter than this are not matched with a typo: too many would be one edit apart.
+_INFO_TYPO_MIN = 12
+#: Platforms where App Sandbox and Hardened Runtime keys exist.
+_MAC = frozenset({"macOS", "macCatalyst"})
 #: Keys past this get no suggestions. The same value as entitlements_db.features.MAX_QUERY and
 #: entitlements_lint.limits.MAX_SUGGESTION_INPUT (not imported: the feature index costs 5 ms to
 #: import and the linter imports this module at start-up); tests/lint/test_bounded.py keeps them equal.
@@ -122,6 +129,10 @@ class Suggester:
         for entry in db.non_existent_keys():
             self._catalogue_compact.setdefault(_compact(entry.key), entry.key)
             self._catalogue_bare.setdefault(_bare(_compact(entry.key)), entry.key)
+        #: Info.plist keys by compact, lower-case form, and by that form with one letter deleted
+        #: (built on first use): an Info.plist key misspelt in an entitlements file.
+        self._info_compact: dict[str, str] | None = None
+        self._info_deletions: dict[str, set[str]] = {}
         #: Real keys by compact form without the namespace: agents swap com.apple.developer.
         #: and com.apple.security. (``com.apple.developer.app-sandbox``).
         self._by_bare: dict[str, list[str]] = {}
@@ -142,9 +153,13 @@ class Suggester:
                 other = real.counterparts.get(platform)
                 if other and not real.available_on(platform):
                     found.append(Suggestion("entitlement", other, f"the {platform} name of this entitlement", 97.0))
+            if not any(real.available_on(p) or real.counterparts.get(p) for p in platforms):
+                found.extend(_sandbox_elsewhere(real, key, platforms))
         info = self.db.info_plist_key(key)
         if info is not None:
             found.append(Suggestion("info-plist-key", key, "an Info.plist key: move it to Info.plist", 98.0))
+        elif real is None and entry is None and len(key) <= MAX_QUERY:
+            found.extend(self._near_info_plist(key))
         if real is None and entry is None and len(key) <= MAX_QUERY:
             normal = _normalised(key)
             compact = normal.replace("-", "")
@@ -186,6 +201,32 @@ class Suggester:
                 found.extend(_no_entitlement(answer.feature, platforms, score))
         return found
 
+    def _near_info_plist(self, key: str) -> list[Suggestion]:
+        """An Info.plist key written with other case, separators or plural, or one letter off."""
+        if self._info_compact is None:
+            self._info_compact = {}
+            for info in self.db.info_plist_keys():
+                form = _compact(info.key).lower()
+                self._info_compact.setdefault(form, info.key)
+                if len(form) >= _INFO_TYPO_MIN:
+                    for i in range(len(form)):
+                        self._info_deletions.setdefault(form[:i] + form[i + 1 :], set()).add(info.key)
+        form = _compact(key).lower()
+        same = self._info_compact.get(form)
+        if same is not None:
+            return [Suggestion("info-plist-key", same, "an Info.plist key, spelled differently: move it to Info.plist", 96.0)]
+        if len(form) < _INFO_TYPO_MIN:
+            return []
+        # One letter missing, added, changed, or two swapped: both sides lose one letter.
+        near: set[str] = set(self._info_deletions.get(form, ()))
+        for i in range(len(form)):
+            shorter = form[:i] + form[i + 1 :]
+            if len(shorter) >= _INFO_TYPO_MIN and shorter in self._info_compact:
+                near.add(self._info_compact[shorter])
+            near.update(self._info_deletions.get(shorter, ()))
+        return [Suggestion("info-plist-key", k, "an Info.plist key with a typo: move it to Info.plist", 92.0)
+                for k in sorted(near)[:2]]
+
     def _exists(self, key: str, platform: str) -> bool:
         real = self.db.get(key)
         return real is not None and real.available_on(platform)
@@ -203,6 +244,23 @@ class Suggester:
                 note = f"{suggestion.note}; the {platform} name of {suggestion.key}"
                 return Suggestion("entitlement", other, note, suggestion.score)
         return suggestion
+
+
+def _sandbox_elsewhere(real: Entitlement, key: str, platforms: Sequence[str]) -> list[Suggestion]:
+    """A Mac-only App Sandbox or Hardened Runtime key in a file for another platform.
+
+    Apps on the other platforms are always sandboxed and have no such option: nothing replaces
+    the key, and the resource it opened is asked for with the purpose string it names.
+    """
+    if not key.startswith("com.apple.security.") or not platforms or not set(real.platforms) <= _MAC:
+        return []
+    if any(p in _MAC for p in platforms):
+        return []
+    found = [Suggestion("none", None, "a Mac App Sandbox or Hardened Runtime key: other platforms need none", 96.0)]
+    for rank, need in enumerate(real.info_plist):
+        found.append(Suggestion("info-plist-key", need["key"], f"the purpose string for {need.get('when') or 'this'}",
+                                95.0 - rank))
+    return found
 
 
 def _no_entitlement(feature: dict, platforms: Sequence[str], score: float) -> list[Suggestion]:

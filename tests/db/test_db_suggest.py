@@ -354,3 +354,42 @@ def test_a_key_in_the_wrong_namespace_gets_the_real_one_first(db: Database, key:
     assert key not in db and db.non_existent(key) is None
     first = db.suggest(key, ["macOS"])[0]
     assert first.key == expected and first.note.startswith("the same key ")
+
+
+@pytest.mark.parametrize(("key", "expected"), [
+    ("NSMicrophoneUsageDescripiton", "NSMicrophoneUsageDescription"),   # a letter added
+    ("NSContactsUsageDescriptio", "NSContactsUsageDescription"),        # a letter missing
+    ("NSFaceIdUsageDescription", "NSFaceIDUsageDescription"),           # letter case
+    ("NSPhotoLibraryUsageDescriptions", "NSPhotoLibraryUsageDescription"),  # plural
+    ("NSHomeKitUsgaeDescription", "NSHomeKitUsageDescription"),         # two letters swapped
+])
+def test_a_misspelt_info_plist_key_is_sent_to_info_plist(db: Database, key: str, expected: str) -> None:
+    assert key not in db and db.info_plist_key(key) is None
+    first = db.suggest(key)[0]
+    assert (first.kind, first.key) == ("info-plist-key", expected)
+
+
+def test_a_short_or_entitlement_shaped_key_is_not_read_as_a_misspelt_info_plist_key(db: Database) -> None:
+    # Short keys are too close to each other; a misspelt entitlement stays an entitlement.
+    assert all(s.kind != "info-plist-key" for s in db.suggest("NSExtensio"))
+    first = db.suggest("com.apple.developer.healthkti")[0]
+    assert (first.kind, first.key) == ("entitlement", "com.apple.developer.healthkit")
+
+
+def test_a_mac_sandbox_key_elsewhere_needs_no_entitlement_and_names_its_purpose_string(db: Database) -> None:
+    key = "com.apple.security.device.audio-input"
+    assert key in db and not db.get(key).available_on("iOS")
+    found = db.suggest(key, ["iOS"], limit=3)
+    assert found[0].kind == "none"
+    assert ("info-plist-key", "NSMicrophoneUsageDescription") in [(s.kind, s.key) for s in found]
+    assert db.suggest("com.apple.security.device.usb", ["visionOS"])[0].kind == "none"
+    # On the Mac the key is real: nothing to replace.
+    assert db.suggest(key, ["macOS"]) == []
+
+
+def test_only_sandbox_and_hardened_runtime_keys_are_said_to_need_nothing_elsewhere(db: Database) -> None:
+    mac_only = [k for k in db.keys() if k.startswith("com.apple.developer.")
+                and set(db.get(k).platforms) == {"macOS"} and not db.get(k).counterparts]
+    assert mac_only
+    for key in mac_only[:10]:
+        assert all("Mac App Sandbox" not in s.note for s in db.suggest(key, ["iOS"]))
