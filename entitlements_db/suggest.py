@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 NAMESPACE_WORDS = frozenset({"com", "apple", "developer", "security"})
 _HUMPS = re.compile(r"[A-Z]+(?=[A-Z][a-z]|\d|\b)|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _THRESHOLD = 0.5
+#: Words that say "a background mode" around a mode's name (``background-audio``, ``voip-background-mode``).
+_BACKGROUND = frozenset({"background", "bg", "backgroundmode", "backgroundmodes", "uibackgroundmodes"})
+_MODE_WORDS = frozenset({"mode", "modes", "ui", "enabled", "enable", "allowed"})
 #: Info.plist keys shorter than this are not matched with a typo: too many would be one edit apart.
 _INFO_TYPO_MIN = 12
 #: Platforms where App Sandbox and Hardened Runtime keys exist.
@@ -168,6 +171,7 @@ class Suggester:
             if near_entry is not None:
                 found.extend(_catalogued(near_entry, platforms, 94.0, f"as for {near}"))
             found.extend(self._similar(key, platforms, normal, compact))
+            found.extend(self._background_mode(key, platforms))
         return _ranked(found, limit)
 
     # -- similarity ----------------------------------------------------------
@@ -200,6 +204,20 @@ class Suggester:
             elif answer.feature is not None:
                 found.extend(_no_entitlement(answer.feature, platforms, score))
         return found
+
+    def _background_mode(self, key: str, platforms: Sequence[str]) -> list[Suggestion]:
+        """A background mode's name written as a key: it is a value of Info.plist UIBackgroundModes."""
+        said = [w for w in words(key) if w not in NAMESPACE_WORDS]
+        if not _BACKGROUND.intersection(said):
+            return []
+        rest = "".join(_singular(w) for w in said if w not in _BACKGROUND and w not in _MODE_WORDS)
+        for mode in self.db.background_modes():
+            if rest == _singular(mode.value.replace("-", "")) and (
+                not platforms or any(p in mode.platforms for p in platforms)
+            ):
+                note = f"the {mode.value} background mode: a value of Info.plist UIBackgroundModes"
+                return [Suggestion("info-plist-key", "UIBackgroundModes", note, 94.5, mode.value)]
+        return []
 
     def _near_info_plist(self, key: str) -> list[Suggestion]:
         """An Info.plist key written with other case, separators or plural, or one letter off."""

@@ -393,3 +393,23 @@ def test_only_sandbox_and_hardened_runtime_keys_are_said_to_need_nothing_elsewhe
     assert mac_only
     for key in mac_only[:10]:
         assert all("Mac App Sandbox" not in s.note for s in db.suggest(key, ["iOS"]))
+
+
+@pytest.mark.parametrize(("key", "mode"), [
+    ("com.apple.developer.workout-processing-background", "workout-processing"),
+    ("com.apple.developer.background-modes.bluetooth-central", "bluetooth-central"),
+    ("com.apple.developer.bg.external-accessory", "external-accessory"),
+    ("UIBackgroundModes.remote-notifications", "remote-notification"),
+])
+def test_a_background_mode_written_as_a_key_is_its_uibackgroundmodes_value(db: Database, key: str, mode: str) -> None:
+    assert db.background_mode(mode) is not None
+    first = db.suggest(key, ["iOS"] if mode != "workout-processing" else ["watchOS"])[0]
+    assert (first.kind, first.key, first.value) == ("info-plist-key", "UIBackgroundModes", mode)
+
+
+def test_a_mode_name_alone_or_on_the_wrong_platform_is_not_a_background_mode(db: Database) -> None:
+    # Location needs no background mode unless the key says "background".
+    assert all(s.value != "location" for s in db.suggest("com.apple.developer.location-updates"))
+    # underwater-depth is a watchOS mode only.
+    assert db.suggest("com.apple.developer.background-underwater-depth", ["watchOS"])[0].value == "underwater-depth"
+    assert all(s.value != "underwater-depth" for s in db.suggest("com.apple.developer.background-underwater-depth", ["macOS"]))
