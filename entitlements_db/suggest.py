@@ -235,13 +235,14 @@ class Suggester:
             return [Suggestion("info-plist-key", same, "an Info.plist key, spelled differently: move it to Info.plist", 96.0)]
         if len(form) < _INFO_TYPO_MIN:
             return []
-        # One letter missing, added, changed, or two swapped: both sides lose one letter.
+        # One letter missing or added: one side loses a letter. Changed or two swapped: both
+        # sides lose one, and the two forms then differ in one place or one adjacent swap.
         near: set[str] = set(self._info_deletions.get(form, ()))
         for i in range(len(form)):
             shorter = form[:i] + form[i + 1 :]
             if len(shorter) >= _INFO_TYPO_MIN and shorter in self._info_compact:
                 near.add(self._info_compact[shorter])
-            near.update(self._info_deletions.get(shorter, ()))
+            near.update(k for k in self._info_deletions.get(shorter, ()) if _changed_or_swapped(form, _compact(k).lower()))
         return [Suggestion("info-plist-key", k, "an Info.plist key with a typo: move it to Info.plist", 92.0)
                 for k in sorted(near)[:2]]
 
@@ -262,6 +263,16 @@ class Suggester:
                 note = f"{suggestion.note}; the {platform} name of {suggestion.key}"
                 return Suggestion("entitlement", other, note, suggestion.score)
         return suggestion
+
+
+def _changed_or_swapped(a: str, b: str) -> bool:
+    """Whether two forms of equal length differ in one letter or in two adjacent letters swapped."""
+    if len(a) != len(b):
+        return False
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    if len(diff) == 1:
+        return True
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
 def _sandbox_elsewhere(real: Entitlement, key: str, platforms: Sequence[str]) -> list[Suggestion]:

@@ -413,3 +413,10 @@ def test_a_mode_name_alone_or_on_the_wrong_platform_is_not_a_background_mode(db:
     # underwater-depth is a watchOS mode only.
     assert db.suggest("com.apple.developer.background-underwater-depth", ["watchOS"])[0].value == "underwater-depth"
     assert all(s.value != "underwater-depth" for s in db.suggest("com.apple.developer.background-underwater-depth", ["macOS"]))
+
+
+def test_two_letters_changed_is_not_a_misspelt_info_plist_key(db: Database) -> None:
+    # NSCameraUsageDescription with "er" written "oe": two letters changed side by side, not
+    # swapped (each side with one letter dropped reads the same, so a deletion match alone passes it).
+    assert all(s.kind != "info-plist-key" for s in db.suggest("NSCamoeaUsageDescription"))
+    assert db.suggest("NSCamreaUsageDescription")[0].key == "NSCameraUsageDescription"  # swapped: a typo
