@@ -307,8 +307,9 @@ def _report(args, results, fixed: int, diffs: list[str]) -> int:  # type: ignore
     stream = sys.stderr if args.diff or fixing_stdin else sys.stdout
     color = report.use_color(args.color, None if args.output_file else stream, os.environ)
     if diffs:
-        sys.stdout.write("".join(diffs))
-        sys.stdout.flush()
+        sys.stdout.flush()  # the diff keeps the file's own bytes, even those that are not UTF-8
+        sys.stdout.buffer.write("".join(diffs).encode("utf-8", "surrogateescape"))
+        sys.stdout.buffer.flush()
     out = []
     side = ""  # the statistics of formats that tools read go to stderr
     if args.statistics and args.format in report.STATISTICS:

@@ -247,11 +247,41 @@ def fix_bytes(
 
 
 def unified_diff(path: str, before: bytes, after: bytes) -> str:
+    """A diff that `git apply` and `patch -p1` accept as it is.
+
+    Lines are split at ``\n`` only (a form feed or U+2028 inside a string is no line end),
+    a last line without a newline is marked as diff marks it, and a path inside the current
+    folder is written relative to it, since both tools refuse absolute and ``..`` paths.
+    """
     import difflib
 
-    old = before.decode("utf-8", "replace").splitlines(keepends=True)
-    new = after.decode("utf-8", "replace").splitlines(keepends=True)
-    return "".join(difflib.unified_diff(old, new, f"a/{path}", f"b/{path}"))
+    name = diff_path(path)
+    old = _diff_lines(before)
+    new = _diff_lines(after)
+    out = []
+    for line in difflib.unified_diff(old, new, f"a/{name}", f"b/{name}"):
+        out.append(line)
+        if not line.endswith("\n"):
+            out.append("\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def _diff_lines(data: bytes) -> list[str]:
+    text = data.decode("utf-8", "surrogateescape")
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]  # what follows the last newline: a line without one, or nothing
+    return lines if lines[-1] else lines[:-1]
+
+
+def diff_path(path: str) -> str:
+    """The path as the diff names it: relative to the current folder when it lies inside it."""
+    if path == "-" or not os.path.isabs(path) and not path.startswith(".."):
+        return os.path.normpath(path).replace(os.sep, "/") if path != "-" else path
+    try:
+        relative = os.path.relpath(os.path.abspath(path))
+    except ValueError:  # another drive on Windows
+        return path
+    return path if relative.startswith("..") else relative.replace(os.sep, "/")
 
 
 def write_atomic(path: str, data: bytes, display: str | None = None) -> None:
