@@ -141,11 +141,20 @@ def _strings(value: Any, origin: str) -> list[str]:
     raise ConfigError(f"{origin}: expected a string or a list of strings")
 
 
+def _with_guess(key: str) -> str:
+    """`platform` (did you mean `platforms`?): the setting a typo or a singular most likely meant."""
+    import difflib
+
+    close = difflib.get_close_matches(key, sorted(KNOWN_KEYS), n=1, cutoff=0.7)
+    return f"{key} (did you mean {close[0]}?)" if close else key
+
+
 def settings_from_table(table: dict[str, Any], source: str, root: str) -> Settings:
     """Validate a ``[tool.entlint]`` table; every mistake is a ConfigError naming the file."""
     unknown = set(table) - KNOWN_KEYS
     if unknown:
-        raise ConfigError(f"{source}: unknown setting(s) {', '.join(sorted(unknown))} (known: {', '.join(sorted(KNOWN_KEYS))})")
+        raise ConfigError(f"{source}: unknown setting(s) {', '.join(_with_guess(k) for k in sorted(unknown))}"
+                          f" (known: {', '.join(sorted(KNOWN_KEYS))})")
     platforms = None
     if "platforms" in table:
         platforms = tuple(platform_name(p, f"{source}: platforms") for p in _strings(table["platforms"], f"{source}: platforms"))
@@ -236,8 +245,11 @@ class ConfigFinder:
             candidate = os.path.join(directory, name)
             if not os.path.isfile(candidate):
                 continue
-            if name == "pyproject.toml" and b"[tool.entlint" not in _head(candidate):
-                continue
+            if name == "pyproject.toml":
+                if b"entlint" not in _head(candidate):  # most pyproject.toml files: no need to parse them
+                    continue
+                if not isinstance(read_toml(candidate).get("tool", {}).get("entlint"), dict):
+                    continue  # `entlint` elsewhere, such as a dependency; `[tool]` with `entlint = {...}` counts
             return load_config_file(candidate)
         return None
 

@@ -66,6 +66,23 @@ def test_pyproject_without_the_table_is_skipped(repo: Path, capsys: pytest.Captu
     assert rules(findings(capsys, TARGET)[1]) == ["unavailable-on-platform"]
 
 
+@pytest.mark.parametrize("content", [
+    '[tool]\nentlint = { platforms = ["macOS"] }\n',
+    '[tool]\nentlint.platforms = ["macOS"]\n',
+    'tool.entlint.platforms = ["macOS"]\n',
+], ids=["inline-table", "dotted-in-tool", "dotted-top"])
+def test_pyproject_table_written_in_any_toml_form_is_read(repo: Path, capsys: pytest.CaptureFixture[str],
+                                                          content: str) -> None:
+    write(repo / "pyproject.toml", content)
+    assert rules(findings(capsys, TARGET)[1]) == ["unavailable-on-platform"]
+
+
+def test_pyproject_naming_entlint_only_as_a_dependency_is_skipped(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(repo / ".entlint.toml", 'platforms = ["macOS"]\n')
+    write(repo / "App" / "pyproject.toml", '[project]\nname = "inner"\ndependencies = ["entlint"]\n')
+    assert rules(findings(capsys, TARGET)[1]) == ["unavailable-on-platform"]
+
+
 def test_the_nearest_configuration_wins(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(repo / ".entlint.toml", 'platforms = ["macOS"]\n')
     write(repo / "App" / ".entlint.toml", 'platforms = ["iOS"]\n')
@@ -160,7 +177,8 @@ def test_granted_keys_suppress_unknown_and_private_findings(isolated_cwd: Path, 
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    ('platforms = ["iOS"]\ncolour = "red"\n', "unknown setting(s) colour"),
+    ('platforms = ["iOS"]\ncolour = "red"\n', "unknown setting(s) colour (known: "),
+    ('platform = "iOS"\n', "unknown setting(s) platform (did you mean platforms?)"),
     ('platforms = ["Android"]\n', "platforms: unknown platform 'Android'"),
     ('distribution = "testflight"\n', "unknown distribution 'testflight'"),
     ('platforms = ["iOS"\n', "invalid TOML"),
@@ -169,7 +187,7 @@ def test_granted_keys_suppress_unknown_and_private_findings(isolated_cwd: Path, 
     ('[severity]\nno-such-rule = "error"\n', "severity: unknown rule 'no-such-rule'"),
     ('per-file-ignores = "Tests/*"\n', "per-file-ignores: expected a table"),
     ('granted = [1, 2]\n', "granted: expected a string or a list of strings"),
-], ids=["unknown-key", "bad-platform", "bad-distribution", "invalid-toml", "bad-selector", "bad-severity",
+], ids=["unknown-key", "singular-platform", "bad-platform", "bad-distribution", "invalid-toml", "bad-selector", "bad-severity",
         "unknown-severity-rule", "per-file-ignores-type", "granted-type"])
 def test_bad_configuration_is_a_clear_error(repo: Path, capsys: pytest.CaptureFixture[str], content: str, message: str) -> None:
     config = write(repo / ".entlint.toml", content)
