@@ -275,13 +275,9 @@ def _diff_lines(data: bytes) -> list[str]:
 
 def diff_path(path: str) -> str:
     """The path as the diff names it: relative to the current folder when it lies inside it."""
-    if path == "-" or not os.path.isabs(path) and not path.startswith(".."):
-        return os.path.normpath(path).replace(os.sep, "/") if path != "-" else path
-    try:
-        relative = os.path.relpath(os.path.abspath(path))
-    except ValueError:  # another drive on Windows
-        return path
-    return path if relative.startswith("..") else relative.replace(os.sep, "/")
+    from entitlements_lint.workspace_paths import workspace_path
+
+    return path if path == "-" else workspace_path(path) or path
 
 
 def write_atomic(path: str, data: bytes, display: str | None = None) -> None:

@@ -93,11 +93,14 @@ def _escape_property(text: str) -> str:
 
 def github(results: Sequence[FileResult], color: bool) -> str:
     """GitHub Actions workflow commands, which become annotations on the pull request."""
+    from entitlements_lint.workspace_paths import workspace_path
+
     level = {"error": "error", "warning": "warning", "info": "notice"}
     out = []
     for f in all_findings(results):
+        path = workspace_path(f.path) or f.path  # annotations attach only to paths in the checkout
         props = (
-            f"file={_escape_property(f.path)},line={f.line},col={f.column},"
+            f"file={_escape_property(path)},line={f.line},col={f.column},"
             f"endLine={f.end_line},endColumn={f.end_column},title={_escape_property(f.code + ' ' + f.rule)}"
         )
         out.append(f"::{level[f.severity]} {props}::{_escape_data(f.message)}\n")

@@ -16,9 +16,17 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def _uri(path: str) -> str:
+    """Relative to the checkout where the file lies in it (code scanning needs that), else a file: URI."""
+    import os
+    from pathlib import Path
     from urllib.parse import quote
 
-    return quote(path.replace("\\", "/"))
+    from entitlements_lint.workspace_paths import workspace_path
+
+    relative = workspace_path(path)
+    if relative is not None:
+        return quote(relative)
+    return Path(os.path.abspath(path)).as_uri()
 
 
 def render(results: Sequence[FileResult]) -> str:

@@ -224,6 +224,27 @@ def test_sarif_without_findings_is_valid(isolated_cwd: Path, sarif_validator, ca
     assert log["runs"][0]["results"] == []
 
 
+def test_paths_given_absolute_or_with_dots_are_relative_to_the_checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                        sarif_validator,  # type: ignore[no-untyped-def]
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """Code scanning and annotations attach findings only to checkout-relative paths;
+    a file outside the checkout gets a file: URI, which SARIF allows."""
+    checkout, elsewhere = tmp_path / "checkout", tmp_path / "else where"
+    for folder in (checkout / "My App", elsewhere):
+        folder.mkdir(parents=True)
+        (folder / "App.entitlements").write_bytes(APP)
+    monkeypatch.chdir(checkout)
+    given = [str(checkout / "My App" / "App.entitlements"), "../checkout/./My App/App.entitlements",
+             str(elsewhere / "App.entitlements")]
+    _, out, _ = run(capsys, "--format", "sarif", *given)
+    log = json.loads(out)
+    sarif_validator.validate(log)
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]]
+    assert set(uris) == {"My%20App/App.entitlements", (elsewhere / "App.entitlements").as_uri()}
+    _, out, _ = run(capsys, "--format", "github", *given[:2])
+    assert {line.split(" ", 1)[1].split(",")[0] for line in out.splitlines()} == {"file=My App/App.entitlements"}
+
+
 def test_the_schema_rejects_a_broken_log(sarif_validator) -> None:  # type: ignore[no-untyped-def]
     """The vendored schema really constrains: a result without a message is invalid."""
     bad = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{"ruleId": "X"}]}]}
