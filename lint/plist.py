@@ -445,6 +445,15 @@ class _XMLReader:
         self.comments.append((start, end + 3 if end != -1 else start))
 
     def chars(self, text: str) -> None:
+        if (not self.stack or self.stack[-1].kind in _CONTAINERS) and text.strip(" \t\r\n"):
+            # CoreFoundation (plutil, codesign) takes only whitespace between elements. Buffered
+            # text is reported at the markup that ends it; the run starts after the previous `>`.
+            start = self.data.rfind(b">", 0, self.parser.CurrentByteIndex) + 1
+            stray = len(self.data[start:]) - len(self.data[start:].lstrip(b" \t\r\n"))
+            self.error_at = start + stray
+            where = f"<{self.stack[-1].kind}>" if self.stack else "<plist>"
+            shown = text.strip(" \t\r\n")[:20]
+            raise InputError(f"text `{shown}` inside {where}: only whitespace may stand between elements")
         self.text.append(text)
 
     def start(self, tag: str, attrs: list[str]) -> None:

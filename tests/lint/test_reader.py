@@ -255,12 +255,21 @@ def test_predefined_and_character_entities_and_cdata_are_read() -> None:
     (b"<plist><dict/><dict/></plist>", "more than one root", 1, 15),
     (b"<plist><dict><key>a</key><key>b</key></dict></plist>", "two <key> elements", 1, 26),
     (b"<plist><dict><key>a</key><foo/></dict></plist>", "unknown element <foo>", 1, 26),
+    # stray text between elements (a script that wrote a literal backslash-n): plutil refuses it
+    (b"<plist>\n<dict>\n\t<key>a</key>\\n\t<true/>\n</dict>\n</plist>", "text `\\n` inside <dict>", 3, 14),
+    (b"<plist>\n<array>\n  x&#65;<!-- c --><true/>\n</array>\n</plist>", "text `xA` inside <array>", 3, 3),
+    (b"<plist>\n  junk<dict/></plist>", "text `junk` inside <plist>", 2, 3),
 ])
 def test_syntax_errors_are_located(data: bytes, message: str, line: int, column: int) -> None:
     with pytest.raises(InputError) as info:
         parse(data)
     assert message in info.value.message
     assert (info.value.line, info.value.column) == (line, column)
+
+
+def test_whitespace_and_comments_between_elements_are_accepted() -> None:
+    data = b"<plist>\r\n <dict>\t<!-- c -->\n <key>a</key> \t<array>\n </array>\r\n</dict>\n</plist>"
+    assert parse(data).root.to_python() == {"a": []}
 
 
 def test_nesting_deeper_than_the_limit_is_refused_without_recursion() -> None:
