@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from entitlements_lint.engine import FileResult
     from entitlements_lint.plist import PlistDocument
     from entitlements_lint.artefacts.profiles import Profile
+    from entitlements_lint.artefacts.xcodeproj import Project
 
     from entitlements_db.database import Database
 
@@ -227,6 +228,7 @@ def lint_project(
             files.append((configuration.info_plist_path, configuration.platforms))
         for file_path, platforms in files:
             union.setdefault(file_path, set()).update(platforms)
+    named_by = _named_by(project)
     results: list[FileResult] = []
     seen: set[str] = set()
     for configuration in ordered:
@@ -253,14 +255,36 @@ def lint_project(
             [(p, target_for(p)) for p in entitlements],
             (linted_info, target_for(linted_info)) if linted_info else None,
             info_path, every[0] if every else None, settings, db, profile, configuration.bundle_identifier,
+            named_by=named_by,
         ))
     return results
+
+
+def _named_by(project: Project) -> dict[str, str]:
+    """For each file path, which setting of which target names it: a missing file's message says
+    where to look, and names a build setting the project does not define (an .xcconfig is not read)."""
+    named: dict[str, str] = {}
+    for xtarget in project.targets:
+        for configuration in xtarget.configurations:
+            settings = [("CODE_SIGN_ENTITLEMENTS", configuration.entitlements_path)]
+            settings += [(f"CODE_SIGN_ENTITLEMENTS[{c}]", p) for c, p in configuration.conditional_entitlements.items()]
+            settings.append(("INFOPLIST_FILE", configuration.info_plist_path))
+            for setting, file_path in settings:
+                if not file_path or file_path in named:
+                    continue
+                text = f"named by {setting} of target {xtarget.name} ({configuration.name}) in {project.name}.xcodeproj"
+                unset = [v for v in configuration.unresolved if f"$({v})" in file_path or f"${{{v}}}" in file_path]
+                if unset:
+                    text += f"; {', '.join(f'$({v})' for v in unset)} is not set in the project (.xcconfig files are not read)"
+                named[file_path] = text
+    return named
 
 
 def lint_target_files(entitlements: list[tuple[str, Target]], info: tuple[str, Target] | None,
                       info_path: str | None, main_entitlements: str | None, settings: Settings,
                       db: Database, profile: Profile | None = None, bundle_identifier: str | None = None,
-                      shown: Callable[[str], str] | None = None) -> list[FileResult]:
+                      shown: Callable[[str], str] | None = None,
+                      named_by: dict[str, str] | None = None) -> list[FileResult]:
     """Lint a configuration's entitlements files and Info.plist, each with the other as companion.
 
     ``entitlements`` and ``info`` are the files still to lint; ``info_path`` and
@@ -281,7 +305,9 @@ def lint_target_files(entitlements: list[tuple[str, Target]], info: tuple[str, T
             if file_path not in to_lint:
                 continue  # a companion only: reported where it is linted
             kind = INFO_PLIST if file_path == info_path else ENTITLEMENTS
-            results.append(engine.input_error(shown(file_path), exc.message, kind))
+            origin = (named_by or {}).get(file_path)
+            message = f"{exc.message} ({origin})" if origin else exc.message
+            results.append(engine.input_error(shown(file_path), message, kind))
             continue
         try:
             document = engine.parse(data[file_path])

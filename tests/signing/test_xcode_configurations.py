@@ -1,0 +1,49 @@
+"""A target whose configurations sign with different files (tests/fixtures/real-world-3)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from entitlements_lint.cli_check import main
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "real-world-3" / "xcode-configurations"
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict[str, object]]]:
+    code = main(["--isolated", "--format", "json", *argv])
+    return code, json.loads(capsys.readouterr().out)["findings"]
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(FIXTURE, tmp_path / "Notes")
+    monkeypatch.chdir(tmp_path / "Notes")
+    return tmp_path / "Notes"
+
+
+def test_each_configurations_file_is_linted_and_a_missing_one_says_who_names_it(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, findings = _run(capsys, "--distribution", "app-store", "Notes.xcodeproj")
+    assert code == 2  # Beta's file is missing
+    assert sorted((f["code"], f["path"]) for f in findings if f["severity"] != "info") == [
+        ("ENT009", "Notes/NotesDebug.entitlements"),  # Debug: not a distribution build, so no ENT010
+        ("ENT100", "Notes/Beta.entitlements"),
+        ("ENT201", "Notes/Info.plist"),
+    ]
+    (missing,) = [f for f in findings if f["code"] == "ENT100"]
+    assert missing["message"] == ("cannot read: No such file or directory (named by CODE_SIGN_ENTITLEMENTS "
+                                  "of target Notes (Beta) in Notes.xcodeproj)")
+
+
+def test_a_path_through_a_setting_the_project_does_not_define_names_it(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pbxproj = project / "Notes.xcodeproj" / "project.pbxproj"
+    pbxproj.write_text(pbxproj.read_text().replace("${SRCROOT}/Notes/Beta", "$(CONFIG_ROOT)/Beta"))
+    _, findings = _run(capsys, "Notes.xcodeproj")
+    (missing,) = [f for f in findings if f["code"] == "ENT100"]
+    assert missing["path"] == "$(CONFIG_ROOT)/Beta.entitlements"
+    assert missing["message"].endswith("in Notes.xcodeproj; $(CONFIG_ROOT) is not set in the project "
+                                       "(.xcconfig files are not read))")
