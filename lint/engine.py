@@ -100,7 +100,9 @@ def discover(paths: Iterable[str], notes: list[str] | None = None) -> Iterator[t
 def _discover(paths: list[str], notes: list[str]) -> Iterator[tuple[str, str | None]]:
     roots: list[str] | None = None  # real paths of the folders given, computed on the first link met
     for path in paths:
-        if os.path.isdir(path) and not path.rstrip("/" + os.sep).endswith(EXPLICIT_INPUT_SUFFIXES):
+        if os.path.isdir(path) and path.rstrip("/" + os.sep).endswith(".xcworkspace"):
+            yield from _workspace(path)
+        elif os.path.isdir(path) and not path.rstrip("/" + os.sep).endswith(EXPLICIT_INPUT_SUFFIXES):
             # a folder holding one Xcode project: its targets first (they know each file's
             # platform), then the walk, whose files the caller skips if the project covered them
             projects = [n for n in _listdir(path) if n.endswith(".xcodeproj")]
@@ -128,6 +130,28 @@ def _discover(paths: list[str], notes: list[str]) -> Iterator[tuple[str, str | N
             yield path, None
         else:
             yield path, "no such file or directory"
+
+
+def _workspace(path: str) -> Iterator[tuple[str, str | None]]:
+    """Each project a workspace lists, as if named on the command line (shown relative when inside).
+
+    Dependency projects (``Pods/Pods.xcodeproj``) are skipped as the folder walk skips them:
+    they are not the user's targets, and before ``pod install`` they do not exist yet.
+    """
+    from entitlements_lint.artefacts.xcworkspace import workspace_projects
+
+    try:
+        projects = workspace_projects(path)
+    except InputError as exc:
+        yield path, exc.message
+        return
+    name = os.path.basename(path.rstrip("/" + os.sep))
+    for project in projects:
+        if SKIPPED_DIRS.intersection(project.split(os.sep)[:-1]):
+            continue
+        relative = os.path.relpath(project)
+        shown = project if relative.startswith(os.pardir) else relative
+        yield (shown, None) if os.path.isdir(project) else (shown, f"no such Xcode project (listed by {name})")
 
 
 def _walk(top: str, errors: list[OSError]) -> Iterator[tuple[str, list[tuple[str, bool]]]]:

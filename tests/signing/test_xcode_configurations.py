@@ -47,3 +47,39 @@ def test_a_path_through_a_setting_the_project_does_not_define_names_it(
     assert missing["path"] == "$(CONFIG_ROOT)/Beta.entitlements"
     assert missing["message"].endswith("in Notes.xcodeproj; $(CONFIG_ROOT) is not set in the project "
                                        "(.xcconfig files are not read))")
+
+
+def test_a_workspace_lints_the_projects_it_lists(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """`group:` paths nest inside their group; Pods/Pods.xcodeproj (absent before `pod install`)
+    is a dependency and skipped, as the folder walk skips Pods/."""
+    shutil.copytree(FIXTURE.parent, tmp_path / "set")
+    monkeypatch.chdir(tmp_path / "set")
+    code, findings = _run(capsys, "Notes.xcworkspace")
+    assert code == 2
+    assert sorted({(f["code"], f["path"]) for f in findings if f["severity"] != "info"}) == [
+        ("ENT009", "xcode-configurations/Notes/NotesDebug.entitlements"),
+        ("ENT100", "xcode-configurations/Notes/Beta.entitlements"),
+        ("ENT201", "xcode-configurations/Notes/Info.plist"),
+    ]
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ('<Workspace version="1.0"><FileRef location="container:Gone/Gone.xcodeproj"/></Workspace>',
+     "no such Xcode project (listed by W.xcworkspace)"),
+    ('<Workspace version="1.0"></Workspace>', "the workspace lists no Xcode project"),
+    ('<Workspace version="1.0">', "contents.xcworkspacedata is not well formed"),
+    ('<!DOCTYPE w [<!ENTITY a "b">]><Workspace/>', "contents.xcworkspacedata declares entities"),
+    (None, "cannot read contents.xcworkspacedata"),
+])
+def test_a_workspace_that_leads_nowhere_is_an_error_not_a_clean_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        content: str | None, message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "W.xcworkspace").mkdir()
+    if content is not None:
+        (tmp_path / "W.xcworkspace" / "contents.xcworkspacedata").write_text(content)
+    code, findings = _run(capsys, "W.xcworkspace")
+    assert code == 2
+    assert [f["code"] for f in findings] == ["ENT100"]
+    assert message in str(findings[0]["message"])
