@@ -142,6 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         total_fixed = 0
         diffs = []
         items = [("-", None)] if args.paths == ["-"] else list(engine.discover(args.paths, notes))
+        if not items:  # as ruff says "No Python files found": a clean run over nothing is a mistake
+            notes.append(f"warning: no entitlements file, Info.plist or Xcode project found in {', '.join(args.paths)}")
         for path, error in items:
             if error is not None:
                 results.append(engine.input_error(path, error))

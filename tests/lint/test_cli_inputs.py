@@ -80,3 +80,13 @@ def test_no_paths_lints_the_current_folder(project: Path) -> None:
 def test_exit_codes_as_documented(project: Path, content: bytes, args: list[str], expected: int) -> None:
     (project / "App" / "App.entitlements").write_bytes(content)
     assert cli(["--isolated", *args, "App"], cwd=project).returncode == expected
+
+
+def test_a_folder_with_nothing_to_lint_passes_with_a_warning(tmp_path: Path) -> None:
+    """Like ruff's "No Python files found": a typo in a CI path must not look like a clean run."""
+    (tmp_path / "Sources").mkdir()
+    (tmp_path / "Sources" / "main.swift").write_text("print(1)\n")
+    proc = cli(["Sources"], cwd=tmp_path)
+    assert proc.returncode == 0
+    assert proc.stderr == "entlint: warning: no entitlements file, Info.plist or Xcode project found in Sources\n"
+    assert cli(["--quiet", "Sources"], cwd=tmp_path).stderr == ""
