@@ -155,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 applied.add(id(settings))
             if path != "-" and _is_artefact(path):
                 found = _lint_artefact(path, settings, db, profile, notes)
+                if args.fix or args.unsafe_fixes or args.diff:
+                    _note_unapplied_fixes(path, found, notes)
                 covered.update(os.path.realpath(r.path) for r in found)
                 results.extend(found)
                 continue
@@ -207,6 +209,14 @@ def _lint_artefact(path, settings, db, profile, notes):  # type: ignore[no-untyp
         return results
     except Exception as exc:  # noqa: BLE001 - one bad input must not stop the others
         return [engine.input_error(path, f"internal error, please report: {type(exc).__name__}: {exc}")]
+
+
+def _note_unapplied_fixes(path: str, found: list, notes: list[str]) -> None:  # type: ignore[type-arg]
+    """--fix through a project or product changes nothing: say so, and name the files to fix."""
+    fixable = [r.path for r in found if any(f.fix is not None for f in r.findings)]
+    if fixable:
+        notes.append(f"{path}: fixes are not applied through a project or built product; "
+                     f"run --fix on the files: {', '.join(dict.fromkeys(fixable))}")
 
 
 def _overrides(args: argparse.Namespace, cfg) -> dict:  # type: ignore[no-untyped-def,type-arg]

@@ -83,3 +83,16 @@ def test_a_workspace_that_leads_nowhere_is_an_error_not_a_clean_run(
     assert code == 2
     assert [f["code"] for f in findings] == ["ENT100"]
     assert message in str(findings[0]["message"])
+
+
+def test_fix_through_a_project_writes_nothing_and_names_the_files_to_fix(
+        project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = (project / "Notes" / "NotesDebug.entitlements").read_bytes()
+    code = main(["--isolated", "--unsafe-fixes", "--fix", "Notes.xcodeproj"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert (project / "Notes" / "NotesDebug.entitlements").read_bytes() == before
+    assert ("entlint: Notes.xcodeproj: fixes are not applied through a project or built product; "
+            "run --fix on the files: Notes/NotesDebug.entitlements\n") in err
+    main(["--isolated", "Notes.xcodeproj"])
+    assert "fixes are not applied" not in capsys.readouterr().err
