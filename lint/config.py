@@ -205,7 +205,9 @@ def load_config_file(path: str) -> Settings:
     data = read_toml(path)
     root = os.path.dirname(os.path.abspath(path))
     if os.path.basename(path) == "pyproject.toml":
-        table = data.get("tool", {}).get("entlint", {})
+        table = data.get("tool", {}).get("entlint")
+        if table is None:  # named with --config (discovery skips such files): surely a mistake
+            raise ConfigError(f"{path}: no [tool.entlint] table")
     else:
         table = data.get("tool", {}).get("entlint", data)
     return settings_from_table(table, path, root)

@@ -206,3 +206,11 @@ def test_bad_pyproject_table_through_a_real_process(repo: Path) -> None:
     assert proc.stdout == ""
     assert proc.stderr.startswith(f"entlint: error: {repo / 'pyproject.toml'}: unknown setting(s) platform")
     assert "Traceback" not in proc.stderr
+
+
+def test_config_naming_a_pyproject_without_the_table_is_an_error(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Discovery skips such a file; named with --config it is a mistake, not "no settings"."""
+    config = write(repo / "tools" / "pyproject.toml", '[project]\nname = "x"\n')
+    code, out, err = check(["--config", config, TARGET], capsys)
+    assert (code, out) == (2, "")
+    assert err == f"entlint: error: {config}: no [tool.entlint] table\n"
