@@ -61,6 +61,11 @@ def unknown_entitlement(ctx: Context) -> Iterator[Finding]:
             message = f"`{key}` is not a known entitlement ({data_release(db)})" + _advice(suggestions, False)
             note = GRANTED_NOTE
         fix = _fix(ctx, entry, catalogued)
+        if fix is None and suggestions and suggestions[0].kind == "entitlement" and any(
+                e.key == suggestions[0].key for e in ctx.entries()):
+            # what --fix would do if the right key were not there already: say why it does not
+            merge = f"Not fixed: `{suggestions[0].key}` is also in this file; merge the two by hand."
+            note = f"{note} {merge}" if note else merge
         if any(s.kind == "entitlement" and s.note.startswith("the real entitlement on") for s in suggestions):
             message += target.assumption()
         yield ctx.finding(unknown_entitlement, entry.key_node, message, key, suggestions, fix, note=note)

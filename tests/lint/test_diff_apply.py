@@ -30,7 +30,7 @@ BROKEN = (
     "</plist>\n"
 )
 
-needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="install git to check that the diff applies with git apply")
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="install git to apply the diff as a user would")
 
 
 def _diff_then_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, name: str,

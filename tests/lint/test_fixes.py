@@ -3,6 +3,7 @@ unsafe fixes remove whole lines, and a fix never produces a file that does not p
 
 from __future__ import annotations
 
+import json
 import os
 import plistlib
 from pathlib import Path
@@ -284,3 +285,19 @@ def test_binary_files_get_key_paths_and_are_never_rewritten(tmp_path: Path, caps
     assert found[0]["message"].endswith("(at /com.apple.developer.app-groups)")
     assert found[1]["message"].endswith("(at /aps-environment)")
     assert all("fix" not in f for f in found)
+
+
+@pytest.mark.parametrize(("wrong", "right"), [
+    ("com.apple.developer.Associated-Domains", "com.apple.developer.associated-domains"),  # letter case
+    ("com.apple.developer.app-groups", "com.apple.security.application-groups"),  # catalogued invention
+])
+def test_no_rename_onto_a_key_already_there_and_the_note_says_why(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                  wrong: str, right: str) -> None:
+    data = plist(f"<key>{right}</key>\n<array/>\n<key>{wrong}</key>\n<array/>")
+    path = tmp_path / "App.entitlements"
+    path.write_bytes(data)
+    code, out, _ = check(["--isolated", "--platform", "iOS", "--unsafe-fixes", "--fix", "--format", "json", path], capsys)
+    assert path.read_bytes() == data
+    (finding,) = [f for f in json.loads(out)["findings"] if f["key"] == wrong]
+    assert "fix" not in finding or finding["fix"] is None
+    assert finding["note"].endswith(f"Not fixed: `{right}` is also in this file; merge the two by hand.")
