@@ -1,0 +1,71 @@
+"""Inputs a fuzzer built from the fixtures that once escaped as exceptions (a traceback, or
+"internal error" on the command line). Each is now one syntax-error or io-error finding."""
+
+from __future__ import annotations
+
+import plistlib
+from pathlib import Path
+
+import pytest
+from lint_helpers import check, plist
+
+from entitlements_lint import lint_artefact, lint_text
+
+GOOD = plist("<key>com.apple.developer.push-notifications</key>\n<true/>")
+
+
+def _binary_with_integer_key() -> bytes:
+    """``{"k": true}`` whose key object, a one-letter ASCII string, is rewritten as integer 1."""
+    data = plistlib.dumps({"k": True}, fmt=plistlib.FMT_BINARY)
+    assert data.count(b"\x51k") == 1
+    return data.replace(b"\x51k", b"\x10\x01")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        pytest.param(GOOD.replace(b'encoding="UTF-8"', b'encoding="UTF-9"'),
+                     "the XML declaration names an unknown encoding", id="unknown-xml-encoding"),
+        pytest.param(_binary_with_integer_key(), "a dictionary key is not a string", id="binary-non-string-key"),
+    ],
+)
+def test_one_syntax_error_and_no_echo(data: bytes, message: str, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    result = lint_text(data)
+    assert result.failed
+    assert [(f.rule, f.message) for f in result.findings] == [("syntax-error", result.findings[0].message)]
+    assert message in result.findings[0].message
+    assert "UTF-9" not in result.findings[0].message
+    (tmp_path / "Bad.entitlements").write_bytes(data)
+    (tmp_path / "Good.entitlements").write_bytes(GOOD)
+    code, out, _ = check(["--isolated", tmp_path / "Bad.entitlements", tmp_path / "Good.entitlements"], capsys)
+    assert code == 2
+    assert "internal error" not in out
+    assert out.count("Bad.entitlements") == 1
+
+
+PBXPROJ = """// !$*UTF8*$!
+{
+	objects = {
+		P = { isa = PBXProject; buildConfigurationList = PL; targets = ( T ); };
+		PL = { isa = XCConfigurationList; buildConfigurations = ( PC ); };
+		PC = { isa = XCBuildConfiguration; name = Release; buildSettings = { SDKROOT = iphoneos; }; };
+		T = { isa = PBXNativeTarget; name = App; productType = "com.apple.product-type.application";
+		      buildConfigurationList = TL; };
+		TL = { isa = XCConfigurationList; buildConfigurations = ( TC ); };
+		TC = { isa = XCBuildConfiguration; name = Release; buildSettings = {
+			CODE_SIGN_ENTITLEMENTS = "App/A\\U0000pp.entitlements";
+			PRODUCT_BUNDLE_IDENTIFIER = com.example.app; }; };
+	};
+	rootObject = P;
+}
+"""
+
+
+def test_project_naming_a_path_with_a_nul_character(tmp_path: Path) -> None:
+    project = tmp_path / "App.xcodeproj"
+    project.mkdir()
+    (project / "project.pbxproj").write_text(PBXPROJ.replace("\\U0000", "\0"), encoding="utf-8")
+    results = lint_artefact(project)
+    messages = [f.message for r in results for f in r.findings if f.rule == "io-error"]
+    assert messages == ["cannot read: the path holds a NUL character"]
