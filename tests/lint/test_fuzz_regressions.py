@@ -69,3 +69,53 @@ def test_project_naming_a_path_with_a_nul_character(tmp_path: Path) -> None:
     results = lint_artefact(project)
     messages = [f.message for r in results for f in r.findings if f.rule == "io-error"]
     assert messages == ["cannot read: the path holds a NUL character"]
+
+
+# -- properties: any bytes give findings or one syntax error, never an exception ----------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FIXTURE = (Path(__file__).resolve().parents[1] / "fixtures" / "real-world").rglob("*.entitlements")
+SEED = next(iter(sorted(FIXTURE))).read_bytes()
+
+_text = st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=20)  # what XML can hold
+_scalars = st.one_of(st.booleans(), st.integers(-(2**63), 2**63 - 1), _text,
+                     st.binary(max_size=8), st.floats(allow_nan=False))
+_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3)
+                       | st.dictionaries(_text, inner, max_size=3), max_leaves=8)
+_keys = st.sampled_from(["aps-environment", "com.apple.security.application-groups",
+                         "com.apple.developer.associated-domains", "UIBackgroundModes",
+                         "com.apple.security.app-sandbox", "keychain-access-groups"]) | _text
+
+
+def _one_clear_outcome(data: bytes, path: str) -> None:
+    result = lint_text(data, path=path)
+    if result.failed:
+        assert [f.rule for f in result.findings] == ["syntax-error"]
+        assert "internal error" not in result.findings[0].message
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=400), st.sampled_from(["App.entitlements", "Info.plist"]))
+def test_random_bytes(data: bytes, path: str) -> None:
+    _one_clear_outcome(data, path)
+    _one_clear_outcome(b"bplist00" + data, path)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(_keys, _values, max_size=5), st.booleans(), st.sampled_from(["App.entitlements", "Info.plist"]))
+def test_random_small_plists(value: dict, binary: bool, path: str) -> None:  # type: ignore[type-arg]
+    fmt = plistlib.FMT_BINARY if binary else plistlib.FMT_XML
+    result = lint_text(plistlib.dumps(value, fmt=fmt), path=path)
+    assert not result.failed, [f.message for f in result.findings]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, len(SEED) - 1), st.integers(0, 255)), min_size=1, max_size=6),
+       st.integers(0, len(SEED)))
+def test_a_real_file_with_bytes_changed_and_cut(changes: list[tuple[int, int]], cut: int) -> None:
+    data = bytearray(SEED)
+    for offset, byte in changes:
+        data[offset] = byte
+    _one_clear_outcome(bytes(data[:cut] if cut else data), "App.entitlements")
