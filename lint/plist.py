@@ -540,12 +540,12 @@ class _XMLReader:
             return _date(text)
         except (ValueError, binascii.Error, UnicodeEncodeError):
             key = self.pending_keys[-1] if self.stack and self.stack[-1].kind == "dict" else None
-            where = f" for `{key.value}`" if key is not None else ""
+            where = f" for `{_shown(key.value)}`" if key is not None else ""
             raise InputError(f"invalid <{tag}> value{where}") from None
 
 
 def _shown(tag: str) -> str:
-    """An element name as messages show it: markup, but cut short (it is file content)."""
+    """An element name or a key as messages show it: cut short (it is file content)."""
     return tag if len(tag) <= 40 else tag[:40] + "…"
 
 

@@ -119,3 +119,45 @@ def test_a_real_file_with_bytes_changed_and_cut(changes: list[tuple[int, int]], 
     for offset, byte in changes:
         data[offset] = byte
     _one_clear_outcome(bytes(data[:cut] if cut else data), "App.entitlements")
+
+
+# -- messages quote file content only cut short --------------------------------------------
+
+
+def test_an_invalid_value_names_a_long_key_cut_short() -> None:
+    key = "com.example." + "x" * 100_000
+    result = lint_text(plist(f"<key>{key}</key>\n<real>not a number</real>"))
+    (finding,) = result.findings
+    assert finding.rule == "syntax-error"
+    assert finding.message.startswith("invalid <real> value for `com.example.xxx")
+    assert len(finding.message) < 100
+
+
+def test_a_missing_object_reference_is_cut_short(tmp_path: Path) -> None:
+    from entitlements_lint.artefacts.xcodeproj import read_project
+    from entitlements_lint.errors import InputError
+
+    project = tmp_path / "X.xcodeproj"
+    project.mkdir()
+    missing = "T" * 50_000
+    (project / "project.pbxproj").write_text(
+        f"{{ objects = {{ P = {{ isa = PBXProject; targets = ( {missing} ); }}; }}; rootObject = P; }}")
+    with pytest.raises(InputError, match="does not name an object") as raised:
+        read_project(project)
+    assert len(raised.value.message) < len(str(project)) + 200
+
+
+def test_a_bundle_executable_name_of_the_wrong_kind_is_named_by_its_type(tmp_path: Path) -> None:
+    from entitlements_lint.artefacts.bundles import find_executables
+    from entitlements_lint.errors import InputError
+
+    app = tmp_path / "X.app"
+    app.mkdir()
+    (app / "Info.plist").write_bytes(plistlib.dumps({"CFBundleExecutable": ["x" * 1000] * 1000}))
+    with pytest.raises(InputError, match="CFBundleExecutable a list is not a file name") as raised:
+        find_executables(app)
+    assert len(raised.value.message) < 100
+    (app / "Info.plist").write_bytes(plistlib.dumps({"CFBundleExecutable": "y" * 100_000}))
+    with pytest.raises(InputError, match="executable 'y+'… named by CFBundleExecutable is missing") as raised:
+        find_executables(app)
+    assert len(raised.value.message) < len(str(app)) + 120
