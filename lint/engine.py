@@ -220,6 +220,8 @@ def read(path: str) -> bytes:
         raise InputError("is a directory") from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL in a path a project file names; the OS cannot even look it up
+        raise InputError("cannot read: the path holds a NUL character") from None
     return data
 
 

@@ -15,3 +15,14 @@ class InputError(Exception):
         self.message = message
         self.line = line
         self.column = column
+
+
+def excerpt(value: object, limit: int = 40) -> str:
+    """A piece of file content as an error message quotes it: a string, cut short.
+
+    Messages name what was wrong (a key, an object id) but must stay one short line
+    whatever the file holds; anything that is not a string is named by its type only.
+    """
+    if not isinstance(value, str):
+        return f"a {type(value).__name__}"
+    return repr(value) if len(value) <= limit else repr(value[:limit]) + "…"

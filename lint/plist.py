@@ -325,6 +325,8 @@ def _node_from_value(value: Any, path: str, budget: int | None = None) -> tuple[
             node = Node("dict", path=path)
             count = _reserve(count, 2 * len(value), budget, depth)  # a key node and a value node each
             for key, item in value.items():
+                if not isinstance(key, str):  # a corrupt key reference: plistlib returns any object
+                    raise InputError("not a valid binary property list (a dictionary key is not a string)")
                 child_path = _child_path(path, "/" + key)
                 entry = Entry(key, Node("key", path=child_path), node)  # value set when popped
                 node.value.append(entry)
@@ -407,6 +409,8 @@ class _XMLReader:
         except expat.ExpatError as exc:
             message = expat.ErrorString(exc.code)
             raise InputError(f"XML is not well formed: {message}", exc.lineno, exc.offset + 1) from None
+        except LookupError:  # pyexpat asks Python's codecs for an encoding it lacks, e.g. "UTF-9"
+            raise InputError("the XML declaration names an unknown encoding: save the file as UTF-8", 1, 1) from None
         except InputError as exc:
             if exc.line is None:
                 if self.error_at is not None:  # expat's position has moved past the event by now
@@ -545,12 +549,12 @@ class _XMLReader:
             return _date(text)
         except (ValueError, binascii.Error, UnicodeEncodeError):
             key = self.pending_keys[-1] if self.stack and self.stack[-1].kind == "dict" else None
-            where = f" for `{key.value}`" if key is not None else ""
+            where = f" for `{_shown(key.value)}`" if key is not None else ""
             raise InputError(f"invalid <{tag}> value{where}") from None
 
 
 def _shown(tag: str) -> str:
-    """An element name as messages show it: markup, but cut short (it is file content)."""
+    """An element name or a key as messages show it: cut short (it is file content)."""
     return tag if len(tag) <= 40 else tag[:40] + "…"
 
 

@@ -27,7 +27,7 @@ from typing import Protocol
 
 from entitlements_lint import limits
 from entitlements_lint.artefacts import macho
-from entitlements_lint.errors import InputError
+from entitlements_lint.errors import InputError, excerpt
 from entitlements_lint.plist import load_dict
 
 MAX_EXECUTABLE_SIZE = limits.MAX_ARCHIVE_MEMBER_BYTES
@@ -150,12 +150,12 @@ def _walk(tree: _Tree, bundle: str, depth: int, found: list[SignedExecutable]) -
     info = load_dict(tree.read(info_path, MAX_PLIST_SIZE), info_path)
     name = info.get("CFBundleExecutable", PurePosixPath(bundle).stem)
     if not isinstance(name, str) or name in ("", ".", "..") or "/" in name or "\0" in name:
-        raise InputError(f"{info_path}: CFBundleExecutable {name!r} is not a file name")
+        raise InputError(f"{info_path}: CFBundleExecutable {excerpt(name)} is not a file name")
     executable = f"{executable_folder}/{name}"
     kind = tree.kind(executable)
     if kind != "file":
         problem = "is missing" if kind is None else "is not a regular file"
-        raise InputError(f"{bundle}: executable {name!r} named by CFBundleExecutable {problem}")
+        raise InputError(f"{bundle}: executable {excerpt(name)} named by CFBundleExecutable {problem}")
     identifier = info.get("CFBundleIdentifier")
     has_profile = tree.kind(profile_path) == "file"
     found.append(

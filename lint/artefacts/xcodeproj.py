@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from entitlements_lint import limits
-from entitlements_lint.errors import InputError
+from entitlements_lint.errors import InputError, excerpt
 
 MAX_PROJECT_SIZE = limits.MAX_DOCUMENT_BYTES
 MAX_NESTING = 128
@@ -429,7 +429,7 @@ class _Graph:
     def get(self, object_id: str) -> dict[str, object]:
         value = self.objects.get(object_id)
         if not isinstance(value, dict):
-            raise InputError(f"{self.where}: reference {object_id} does not name an object")
+            raise InputError(f"{self.where}: reference {excerpt(object_id, 80)} does not name an object")
         return value
 
     def ids(self, value: object) -> list[str]:
@@ -454,7 +454,7 @@ class _Graph:
             config = self.get(config_id)
             settings = config.get("buildSettings", {})
             if not isinstance(settings, dict):
-                raise InputError(f"{self.where}: buildSettings of {config_id} is not a dictionary")
+                raise InputError(f"{self.where}: buildSettings of {excerpt(config_id, 80)} is not a dictionary")
             flat = {
                 key: " ".join(v for v in value if isinstance(v, str))
                 if isinstance(value, list)

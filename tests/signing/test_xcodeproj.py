@@ -254,7 +254,7 @@ def test_cyclic_and_exploding_variables(tmp_path: Path) -> None:
         ("( a )", "top level is not a dictionary"),
         (
             "{ objects = { P = { isa = PBXProject; targets = ( T ); }; }; rootObject = P; }",
-            "reference T does not name an object",
+            "reference 'T' does not name an object",
         ),
         (
             "{ objects = { P = { isa = PBXProject; targets = T; }; }; rootObject = P; }",
