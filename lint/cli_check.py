@@ -160,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 covered.update(os.path.realpath(r.path) for r in found)
                 results.extend(found)
                 continue
-            if path != "-" and os.path.realpath(path) in covered:
+            if path != "-" and covered and os.path.realpath(path) in covered:
                 continue  # already linted as part of an Xcode project's target
             if profile is not None:
                 from entitlements_lint.artefacts import signing

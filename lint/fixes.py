@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import os
 
+from entitlements_lint import limits
 from entitlements_lint.errors import InputError
 from entitlements_lint.findings import Edit, Finding
 from entitlements_lint.plist import Node, parse
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
     from entitlements_lint.plist import Entry, PlistDocument
 
-MAX_ROUNDS = 10
+MAX_ROUNDS = limits.MAX_FIX_ROUNDS
 
 
 class FixWriteError(Exception):

@@ -57,6 +57,45 @@ signature is read, so this bounds time, not memory)."""
 MAX_ARCHIVE_PLIST_BYTES = 8 * 1024 * 1024
 """Bytes read from an Info.plist or an embedded profile inside a bundle or an archive."""
 
+MAX_ARCHIVE_RATIO = 200
+"""Compression ratio past which an archive member larger than 1 MiB is refused as a zip bomb
+(executables deflate about 3:1)."""
+
+MAX_ARCHIVE_MEMBERS = 200_000
+"""Members of one ``.ipa`` (its central directory is read whole)."""
+
+MAX_BUNDLE_NESTING = 6
+"""Levels of bundles inside bundles (app, extension, watch app, its extension …) followed."""
+
+MAX_PROFILE_BYTES = 8 * 1024 * 1024
+"""Bytes of a provisioning profile given with ``--profile``; real ones are tens of kilobytes."""
+
+MAX_DER_BYTES = 32 * 1024 * 1024
+"""Bytes of a DER (CMS) structure decoded: profiles and DER entitlements are far smaller."""
+
+MAX_DER_DEPTH = 64
+"""Nesting of DER elements: deeper than any certificate or profile needs, so a recursion bomb
+stops here."""
+
+MAX_MACHO_LOAD_COMMANDS = 4096
+"""Load commands read from one Mach-O slice."""
+
+MAX_FAT_ARCHES = 64
+"""Architectures read from one universal (fat) binary."""
+
+MAX_SIGNATURE_BLOBS = 1024
+"""Blobs read from one code signature superblob."""
+
+MAX_PROJECT_NESTING = 128
+"""Nesting of a ``project.pbxproj`` (dictionaries and arrays inside each other)."""
+
+MAX_WORKSPACE_BYTES = 1 << 20
+"""Bytes of a workspace's ``contents.xcworkspacedata``."""
+
+MAX_FIX_ROUNDS = 10
+"""Rounds of ``--fix``: a fix that makes another applicable is applied in the next round, and
+the loop stops here even if fixes keep producing fixes."""
+
 # -- output limits -----------------------------------------------------------------
 
 MAX_FINDINGS_PER_VALUE = 100

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from entitlements_lint import limits
 from entitlements_lint.errors import InputError
 
-MAX_INPUT_SIZE = 32 * 1024 * 1024
-"""Profiles are tens of kilobytes; anything past this is not one."""
+MAX_INPUT_SIZE = limits.MAX_DER_BYTES
 
-MAX_DEPTH = 64
-"""Deeper nesting than any certificate or profile needs; stops recursion bombs."""
+MAX_DEPTH = limits.MAX_DER_DEPTH
 
 UNIVERSAL = 0
 APPLICATION = 1

@@ -20,6 +20,7 @@ import struct
 from typing import NamedTuple
 
 from entitlements_lint.artefacts import der
+from entitlements_lint import limits
 from entitlements_lint.errors import InputError
 from entitlements_lint.plist import check_size, reason
 
@@ -33,9 +34,9 @@ DER_ENTITLEMENTS_MAGIC = 0xFADE7172
 SLOT_ENTITLEMENTS = 5
 SLOT_DER_ENTITLEMENTS = 7
 
-MAX_LOAD_COMMANDS = 4096
-MAX_FAT_ARCHES = 64
-MAX_BLOBS = 1024
+MAX_LOAD_COMMANDS = limits.MAX_MACHO_LOAD_COMMANDS
+MAX_FAT_ARCHES = limits.MAX_FAT_ARCHES
+MAX_BLOBS = limits.MAX_SIGNATURE_BLOBS
 
 _THIN_MAGICS = {
     b"\xfe\xed\xfa\xce": (">", False),

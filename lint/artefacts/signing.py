@@ -22,6 +22,7 @@ import copy
 import os
 
 from entitlements_lint import engine
+from entitlements_lint import limits
 from entitlements_lint.errors import InputError
 from entitlements_lint.rules.base import ENTITLEMENTS, INFO_PLIST, Target
 
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
     from entitlements_db.database import Database
 
-MAX_PROFILE_SIZE = 8 * 1024 * 1024
+MAX_PROFILE_SIZE = limits.MAX_PROFILE_BYTES
 PRODUCT = "product"
 PROJECT = "project"
 PRODUCT_SUFFIXES = (".app", ".appex", ".xcarchive")

@@ -32,7 +32,7 @@ from entitlements_lint import limits
 from entitlements_lint.errors import InputError, excerpt
 
 MAX_PROJECT_SIZE = limits.MAX_DOCUMENT_BYTES
-MAX_NESTING = 128
+MAX_NESTING = limits.MAX_PROJECT_NESTING
 MAX_EXPANDED_LENGTH = limits.MAX_EXPANDED_SETTING
 MAX_EXPANDED_TOTAL = limits.MAX_EXPANDED_SETTINGS_TOTAL
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import os
 
+from entitlements_lint import limits
 from entitlements_lint.errors import InputError
 
-MAX_WORKSPACE_BYTES = 1 << 20
+MAX_WORKSPACE_BYTES = limits.MAX_WORKSPACE_BYTES
 
 
 def workspace_projects(path: str) -> list[str]:
