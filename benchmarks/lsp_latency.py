@@ -3,7 +3,9 @@
 Two figures, against the targets of issue 4:
 
 - start → `initialize` answered (target ≤ 1 s), the median of several fresh processes;
-- `didChange` → `publishDiagnostics` for a 30-key entitlements file (target ≤ 50 ms median).
+- `didChange` → `publishDiagnostics` for a 30-key entitlements file: the server waits for the
+  edits to pause (``DEBOUNCE_SECONDS``, 100 ms, issue 11), and the lint after that pause must
+  take ≤ 50 ms at the median (issue 4's budget), so the target is the debounce plus 50 ms.
 
 The client is a few lines of JSON-RPC over the server's stdio, so the figures are the
 server's, not a client library's. Not a test: pytest does not collect this folder.
@@ -26,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 INITIALIZE_TARGET = 1.0
-CHANGE_TARGET = 0.050
+LINT_TARGET = 0.050
 
 
 class Server:
@@ -183,12 +185,16 @@ def main() -> int:
         print(f"initialize answered after start ({name}): median {median * 1000:.0f} ms, "
               f"min {min(starts) * 1000:.0f} ms, max {max(starts) * 1000:.0f} ms over {len(starts)} starts "
               f"(target ≤ {INITIALIZE_TARGET * 1000:.0f} ms)")
+    from entitlements_lint.lsp import DEBOUNCE_SECONDS
+
+    change_target = DEBOUNCE_SECONDS + LINT_TARGET
     latencies = sorted(measure_changes(commands["python -m entitlements_lint.main lsp"], args.changes))
     median = statistics.median(latencies)
     p90 = latencies[int(len(latencies) * 0.9) - 1]
-    ok &= median <= CHANGE_TARGET
+    ok &= median <= change_target
     print(f"didChange → publishDiagnostics, 30 keys: median {median * 1000:.1f} ms, p90 {p90 * 1000:.1f} ms, "
-          f"max {latencies[-1] * 1000:.1f} ms over {len(latencies)} changes (target ≤ {CHANGE_TARGET * 1000:.0f} ms)")
+          f"max {latencies[-1] * 1000:.1f} ms over {len(latencies)} changes (target ≤ "
+          f"{DEBOUNCE_SECONDS * 1000:.0f} ms debounce + {LINT_TARGET * 1000:.0f} ms)")
     return 0 if ok else 1
 
 
