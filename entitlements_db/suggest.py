@@ -199,7 +199,8 @@ class Suggester:
             answer = match.answer
             score = 50.0 + 40.0 * min(max(match.score, 0.0), 1.0)
             if answer.kind == "entitlement":
-                note = f"{_similar_note(match.similarity)} ({match.why})"
+                # "key" means the words of the key itself: the note already says so
+                note = _similar_note(match.similarity) + ("" if match.why == "key" else f" ({match.why})")
                 found.append(self._on_platform(Suggestion("entitlement", answer.key, note, score), platforms))
             elif answer.feature is not None:
                 found.extend(_no_entitlement(answer.feature, platforms, score))
