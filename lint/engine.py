@@ -195,21 +195,25 @@ def _listdir(path: str) -> list[str]:
         return []
 
 
-def read(path: str) -> bytes:
+def read(path: str, limit: int | None = None) -> bytes:
+    """The bytes of ``path``, at most ``limit`` (the document limit by default); every failure
+    is an InputError with a plain message."""
     from entitlements_lint.plist import MAX_BYTES
 
+    if limit is None:
+        limit = MAX_BYTES
     try:
         with _open_for_reading(path) as fh:
             import stat
 
             info = os.fstat(fh.fileno())
             if stat.S_ISREG(info.st_mode):
-                if info.st_size > MAX_BYTES:
-                    raise InputError(f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
+                if info.st_size > limit:
+                    raise InputError(f"file is larger than {_size(limit)}")
                 data = fh.read()
             else:  # a pipe or device: read in chunks, never more than the limit
                 chunks, total = [], 0
-                while total <= MAX_BYTES:
+                while total <= limit:
                     chunk = fh.read(1 << 20)
                     if not chunk:
                         break
@@ -223,6 +227,10 @@ def read(path: str) -> bytes:
     except ValueError:  # a NUL in a path a project file names; the OS cannot even look it up
         raise InputError("cannot read: the path holds a NUL character") from None
     return data
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit:,} bytes"
 
 
 def _open_for_reading(path: str):  # type: ignore[no-untyped-def]

@@ -83,11 +83,10 @@ def load_profile(path: str) -> Profile:
     from entitlements_lint.artefacts.profiles import read_profile
 
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_PROFILE_SIZE + 1)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the profile ({exc.strerror or exc})") from None
-    if len(data) > MAX_PROFILE_SIZE:
+        data = engine.read(path, MAX_PROFILE_SIZE)
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    if len(data) > MAX_PROFILE_SIZE:  # a pipe or device, read up to the limit
         raise InputError(f"{path}: more than {MAX_PROFILE_SIZE} bytes, not a provisioning profile")
     return read_profile(data, path)
 

@@ -21,12 +21,13 @@ def workspace_projects(path: str) -> list[str]:
     """The ``.xcodeproj`` paths the workspace lists, in its order; InputError if it cannot be read."""
     from xml.parsers import expat
 
+    from entitlements_lint.engine import read
+
     data_path = os.path.join(path, "contents.xcworkspacedata")
     try:
-        with open(data_path, "rb") as fh:
-            data = fh.read(MAX_WORKSPACE_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"cannot read {os.path.basename(data_path)}: {exc.strerror}") from None
+        data = read(data_path, MAX_WORKSPACE_BYTES)
+    except InputError as exc:
+        raise InputError(f"cannot read {os.path.basename(data_path)}: {str(exc).removeprefix('cannot read: ')}") from None
     if len(data) > MAX_WORKSPACE_BYTES:
         raise InputError("contents.xcworkspacedata is larger than 1 MiB")
     folder = os.path.dirname(os.path.abspath(path))
